@@ -1,0 +1,70 @@
+/**
+ * Vector clocks over chains. A chain is a sequence of events totally ordered by
+ * happens-before; an event extends its creator's chain when it is the first
+ * event to follow it, so the number of chains follows the number of branches,
+ * not the number of events. Clocks are immutable once made: resources and
+ * promises keep a reference to the clock of the event that created or resolved
+ * them, with no copy.
+ */
+
+/** clock[chain] = the latest time on that chain known to happen before. */
+export type Clock = readonly number[];
+
+export const EMPTY: Clock = Object.freeze([]) as Clock;
+
+/** Head time of every chain: an event may extend a chain only at its head. */
+const heads: number[] = [];
+
+/** An event's place in the happens-before order: its chain and its time on it. */
+export interface Epoch {
+  readonly chain: number;
+  readonly time: number;
+  readonly clock: Clock;
+}
+
+/** Elementwise maximum; returns `a` itself when `b` adds nothing. */
+export function join(a: Clock, b: Clock | null | undefined): Clock {
+  if (!b || b === a || b.length === 0) return a;
+  if (a.length === 0) return b;
+  let grows = b.length > a.length;
+  for (let i = 0; !grows && i < b.length; i++) if (b[i]! > a[i]!) grows = true;
+  if (!grows) return a;
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? 0;
+    out[i] = x > y ? x : y;
+  }
+  return out;
+}
+
+/**
+ * Starts a new event after `pred` (the clock of everything it happens after),
+ * extending the chain of `creator` (an epoch of one predecessor) when that is
+ * still the chain's head.
+ */
+export function tick(pred: Clock, creator: Epoch | null): Epoch {
+  let chain: number;
+  if (creator && heads[creator.chain] === creator.time) chain = creator.chain;
+  else {
+    chain = heads.length;
+    heads.push(0);
+  }
+  const time = heads[chain]! + 1;
+  heads[chain] = time;
+  const clock = pred.slice() as number[];
+  for (let i = clock.length; i < chain; i++) clock[i] = 0;
+  clock[chain] = time;
+  return { chain, time, clock };
+}
+
+/** Whether the event at `e` happens before (or is) the event whose clock is `now`. */
+export function before(e: Epoch, now: Clock): boolean {
+  return (now[e.chain] ?? 0) >= e.time;
+}
+
+/** Number of chains made so far (for tests and benchmarks). */
+export function chainCount(): number {
+  return heads.length;
+}

@@ -1,0 +1,71 @@
+/**
+ * Iteration of a tracked collection reads its key set, at the start and again
+ * at every step: a loop that awaits between steps reads it in several events.
+ * `iter()` hands the loop a wrapper that forwards to the collection's own
+ * iterator and records each step; anything else is returned untouched.
+ */
+import { read } from './detector';
+import { internalError } from './internal-error';
+import { collectionType, shadowOf, type CollectionType, type Shadow } from './shadow-state';
+
+const call = Function.prototype.call.bind(Function.prototype.call) as (f: unknown, self: unknown, ...args: unknown[]) => unknown;
+
+const mapEntries = Map.prototype.entries;
+const setValues = Set.prototype.values;
+const mapIteratorNext = Object.getPrototypeOf(new Map().entries()).next as () => IteratorResult<unknown>;
+const setIteratorNext = Object.getPrototypeOf(new Set().values()).next as () => IteratorResult<unknown>;
+
+/** Iterators returned by an instrumented keys()/values()/entries() call, with their collection. */
+const iterators = new WeakMap<object, Shadow>();
+
+export function trackIterator(it: unknown, shadow: Shadow, type: CollectionType): void {
+  if ((type === 'Map' || type === 'Set') && typeof it === 'object' && it !== null) iterators.set(it, shadow);
+}
+
+/** Forwards to a Map/Set iterator; like it, it has no `return` or `throw`. */
+class Steps {
+  constructor(
+    private readonly it: object,
+    private readonly nextFn: () => IteratorResult<unknown>,
+    private readonly shadow: Shadow,
+    private readonly site: number,
+  ) {}
+
+  next(): IteratorResult<unknown> {
+    try {
+      read(this.shadow, this.shadow.keySet, undefined, 'iterate', this.site);
+    } catch (err) {
+      internalError('recording iteration', err);
+    }
+    return call(this.nextFn, this.it) as IteratorResult<unknown>;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+/** The iterable to use in place of `x` at an iteration site. */
+export function iter(site: number, x: unknown): unknown {
+  try {
+    if (typeof x !== 'object' || x === null) return x;
+    const known = iterators.get(x);
+    if (known) {
+      iterators.delete(x);
+      const nextFn = known.type === 'Map' ? mapIteratorNext : setIteratorNext;
+      // Only an iterator still using the original next() is forwarded.
+      if ((x as { next?: unknown }).next !== nextFn) return x;
+      return new Steps(x, nextFn, known, site);
+    }
+    const type = collectionType(x);
+    if (type !== 'Map' && type !== 'Set') return x;
+    const own = type === 'Map' ? mapEntries : setValues;
+    // A subclass with its own iterator keeps it.
+    if ((x as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== own) return x;
+    const it = call(own, x) as object;
+    return new Steps(it, type === 'Map' ? mapIteratorNext : setIteratorNext, shadowOf(x, type), site);
+  } catch (err) {
+    internalError('wrapping an iteration', err);
+    return x;
+  }
+}

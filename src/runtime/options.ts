@@ -1,0 +1,95 @@
+/**
+ * Options, read from `ASYNCRACE_OPTIONS="key=value key=value"` (like GORACE) or
+ * passed as an object with the same names.
+ *
+ * @example
+ *   parseOptions('exitcode=3 strict=1') // => { ...defaults, exitcode: 3, strict: true }
+ */
+
+export interface Options {
+  /** Exit code of a process that found a race (when it would have exited 0). */
+  exitcode: number;
+  /** Stop the process at the first race. */
+  halt_on_error: boolean;
+  /** Where the text report goes: `stderr`, `stdout`, or a file path. */
+  log_path: string;
+  /** Report every unordered conflicting pair, as Go does. */
+  strict: boolean;
+  /** Globs of files to instrument (empty: every file not excluded). */
+  include: string[];
+  /** Globs of files never to instrument (node_modules is always excluded unless `include` names the file). */
+  exclude: string[];
+}
+
+export const defaults: Readonly<Options> = Object.freeze({
+  exitcode: 66,
+  halt_on_error: false,
+  log_path: 'stderr',
+  strict: false,
+  include: [],
+  exclude: [],
+});
+
+/** An option that is unknown or has a malformed value. */
+export class OptionsError extends Error {
+  override name = 'OptionsError';
+}
+
+type Parser = (raw: string, key: string) => unknown;
+
+const int: Parser = (raw, key) => {
+  if (!/^-?\d+$/.test(raw)) throw new OptionsError(`asyncrace: option ${key} needs an integer, got "${raw}"`);
+  return Number(raw);
+};
+const bool: Parser = (raw, key) => {
+  if (raw === '1' || raw === 'true') return true;
+  if (raw === '0' || raw === 'false') return false;
+  throw new OptionsError(`asyncrace: option ${key} needs 0 or 1, got "${raw}"`);
+};
+const text: Parser = (raw, key) => {
+  if (raw === '') throw new OptionsError(`asyncrace: option ${key} needs a value`);
+  return raw;
+};
+const globs: Parser = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+
+const parsers: Record<keyof Options, Parser> = {
+  exitcode: int,
+  halt_on_error: bool,
+  log_path: text,
+  strict: bool,
+  include: globs,
+  exclude: globs,
+};
+
+function applyOne(out: Options, key: string, raw: string): void {
+  if (!Object.prototype.hasOwnProperty.call(parsers, key)) {
+    throw new OptionsError(`asyncrace: unknown option "${key}" (known: ${Object.keys(parsers).join(', ')})`);
+  }
+  const k = key as keyof Options;
+  (out as unknown as Record<string, unknown>)[k] = parsers[k](raw, key);
+}
+
+/** Parses the `ASYNCRACE_OPTIONS` text. Throws OptionsError naming an unknown or malformed option. */
+export function parseOptions(textValue: string | undefined, base: Options = defaults): Options {
+  const out: Options = { ...base, include: [...base.include], exclude: [...base.exclude] };
+  for (const part of (textValue ?? '').split(/\s+/).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new OptionsError(`asyncrace: option "${part}" is not key=value`);
+    applyOne(out, part.slice(0, eq), part.slice(eq + 1));
+  }
+  return out;
+}
+
+/** Merges options given as an object (plugin options); values may be typed or text. */
+export function optionsFrom(obj: Record<string, unknown>, base: Options = defaults): Options {
+  const out: Options = { ...base, include: [...base.include], exclude: [...base.exclude] };
+  for (const [key, value] of Object.entries(obj)) {
+    applyOne(out, key, Array.isArray(value) ? value.join(',') : typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
+  }
+  return out;
+}
+
+/** The options of this process, from `ASYNCRACE_OPTIONS`. */
+export function processOptions(): Options {
+  return parseOptions(process.env.ASYNCRACE_OPTIONS);
+}

@@ -1,0 +1,86 @@
+/**
+ * Shadow state: for every tracked collection, the last accesses to each key
+ * and to its key set. Held in a WeakMap keyed by the collection so it dies
+ * with it; object keys are held weakly too.
+ */
+import { types } from 'node:util';
+import type { Ev } from './async-context';
+import type { Cell } from './shadow-stack';
+
+export type CollectionType = 'Map' | 'Set' | 'WeakMap' | 'WeakSet';
+
+/** One access as history keeps it: a site id and a shadow stack pointer, no capture. */
+export class Access {
+  constructor(
+    readonly ev: Ev,
+    readonly write: boolean,
+    readonly method: string,
+    readonly site: number,
+    readonly frame: Cell | null,
+  ) {}
+}
+
+/** The accesses of one key (or of the key set) that later accesses are checked against. */
+export class KeyState {
+  /** Last write. */
+  w: Access | null = null;
+  /** Key set only: inserts and deletes since the last clear that are not ordered with one another (they commute). */
+  ws: Access[] | null = null;
+  /** Last read; with `rs`, the reads not ordered with one another since the last write. */
+  r: Access | null = null;
+  rs: Access[] | null = null;
+}
+
+let nextId = 1;
+
+export class Shadow {
+  readonly id = nextId++;
+  createdSite = 0;
+  createdFrame: Cell | null = null;
+  /** Accesses to the key set: iteration and size read it; inserts, deletes and clear write it. */
+  readonly keySet = new KeyState();
+  /** The last clear: a write of every key, checked by every key access. */
+  lastClear: Access | null = null;
+  private readonly primitive = new Map<unknown, KeyState>();
+  private readonly objects = new WeakMap<object, KeyState>();
+  constructor(readonly type: CollectionType) {}
+
+  /** The state of `key`, made on first use. */
+  key(key: unknown): KeyState {
+    const isObj = (typeof key === 'object' && key !== null) || typeof key === 'function';
+    let s = isObj ? this.objects.get(key as object) : this.primitive.get(key);
+    if (!s) {
+      s = new KeyState();
+      if (isObj) this.objects.set(key as object, s);
+      else this.primitive.set(key, s);
+    }
+    return s;
+  }
+
+  /** Key states that exist now (primitive keys only: object keys are held weakly and not enumerable). */
+  primitiveKeys(): IterableIterator<[unknown, KeyState]> {
+    return this.primitive.entries();
+  }
+}
+
+const shadows = new WeakMap<object, Shadow>();
+
+/** The collection type of `o`, or undefined when it is not a Map, Set, WeakMap or WeakSet. */
+export function collectionType(o: unknown): CollectionType | undefined {
+  if (typeof o !== 'object' || o === null) return undefined;
+  if (types.isMap(o)) return 'Map';
+  if (types.isSet(o)) return 'Set';
+  if (types.isWeakMap(o)) return 'WeakMap';
+  if (types.isWeakSet(o)) return 'WeakSet';
+  return undefined;
+}
+
+/** The shadow of a collection of known type, made on first use. */
+export function shadowOf(o: object, type: CollectionType): Shadow {
+  let s = shadows.get(o);
+  if (!s) {
+    s = new Shadow(type);
+    shadows.set(o, s);
+  }
+  return s;
+}

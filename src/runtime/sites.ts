@@ -1,0 +1,83 @@
+/**
+ * Registry of instrumented files and their sites (static access locations).
+ * Sites are plain numbers at run time; their locations are looked up only when
+ * a race is reported.
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { FileMeta, SiteTuple } from './api';
+
+export interface SiteInfo {
+  /** Method name, `size`, `iterate`, `new` or `function` (see SiteTuple). */
+  what: string;
+  /** Original source file (absolute path). */
+  file: string;
+  line: number;
+  column: number;
+  function: string;
+}
+
+interface FileEntry {
+  meta: FileMeta;
+  base: number;
+}
+
+const files: FileEntry[] = [];
+const byModule = new Map<string, FileEntry>();
+let nextBase = 1;
+
+/** Registers an instrumented module's site table; returns the base of its site ids. */
+export function registerFile(meta: FileMeta): number {
+  const entry: FileEntry = { meta, base: nextBase };
+  nextBase += meta.sites.length + 1;
+  files.push(entry);
+  // V8 names a module by path (CommonJS) or by file: URL (ESM, stripped TypeScript): know it by both.
+  byModule.set(meta.file, entry);
+  const other = otherName(meta.file);
+  if (other) byModule.set(other, entry);
+  return entry.base;
+}
+
+function entryOf(site: number): FileEntry | undefined {
+  // Bases ascend in registration order: binary search.
+  let lo = 0;
+  let hi = files.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const f = files[mid]!;
+    if (site < f.base) hi = mid - 1;
+    else if (site >= f.base + f.meta.sites.length) lo = mid + 1;
+    else return f;
+  }
+  return undefined;
+}
+
+function otherName(file: string): string | undefined {
+  try {
+    if (file.startsWith('file:')) return fileURLToPath(file);
+    if (file.startsWith('/')) return pathToFileURL(file).href;
+  } catch {
+    // Not a path or URL we can convert: one name is enough.
+  }
+  return undefined;
+}
+
+/** Location and kind of a site id, or undefined for an unknown id. */
+export function siteInfo(site: number): SiteInfo | undefined {
+  const entry = entryOf(site);
+  if (!entry) return undefined;
+  const t: SiteTuple | undefined = entry.meta.sites[site - entry.base];
+  if (!t) return undefined;
+  return { what: t[0], file: entry.meta.sources[t[1]] ?? entry.meta.file, line: t[2], column: t[3], function: t[4] };
+}
+
+/** The callee as written at a call site (for a TypeError's message), e.g. `this.cache.get`. */
+export function calleeText(site: number): string {
+  const entry = entryOf(site);
+  const t = entry?.meta.sites[site - entry.base];
+  return t?.[5] ?? `(intermediate value).${t?.[0] ?? 'method'}`;
+}
+
+/** The registered metadata of an instrumented module, by the name V8 gives it in stack frames. */
+export function moduleMeta(file: string): FileMeta | undefined {
+  return byModule.get(file)?.meta;
+}
