@@ -1,0 +1,53 @@
+/** The JSON report, version 1 (DESIGN.md section 4). */
+
+/** One stack frame in the original source. `line` and `column` are 1-based. */
+export interface ReportFrame {
+  file: string;
+  line: number;
+  column: number;
+  function: string;
+}
+
+export type RaceKind = 'atomicity-violation' | 'order-race' | 'data-race';
+
+/** The type of a key before it was rendered as text (`typeof`, with `null` apart and functions as `object`). */
+export type KeyKind = 'string' | 'number' | 'bigint' | 'boolean' | 'undefined' | 'null' | 'symbol' | 'object';
+
+export interface ReportAccess {
+  op: 'read' | 'write';
+  /** The operation: `get`, `set`, `has`, `delete`, `clear`, `add`, `iterate`, `size`, `forEach`, `keys`, ... */
+  method: string;
+  task: number;
+  /** `frames[0]` is the access site in user code. */
+  frames: ReportFrame[];
+}
+
+export interface ReportTask {
+  id: number;
+  state: 'running' | 'finished';
+  createdAt: ReportFrame[];
+}
+
+export interface ReportRace {
+  kind: RaceKind;
+  object: {
+    type: 'Map' | 'Set' | 'WeakMap' | 'WeakSet';
+    id: number;
+    /** The key as text; an object key as `[object Request#12]`; the key set as `(keys)`. */
+    key: string;
+    /** What `key` was, so text can quote string keys only. Optional: absent in reports from elsewhere. */
+    keyKind?: KeyKind;
+    /** True when the accesses are to the key set (`key` is then `(keys)`). */
+    keySet?: boolean;
+    createdAt: ReportFrame[];
+  };
+  current: ReportAccess;
+  previous: ReportAccess;
+  interleaved?: ReportAccess;
+  tasks: ReportTask[];
+}
+
+export interface Report {
+  version: 1;
+  races: ReportRace[];
+}

@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildReport, mergeReports, parseReport, readReport, ReportFormatError, serializeReport, writeReport } from '../../src/report/json';
+import { raceSignature } from '../../src/report/signature';
+import type { ReportRace } from '../../src/report/types';
+import { cacheRace, frame } from './fixtures';
+
+function swapped(race: ReportRace): ReportRace {
+  return { ...race, kind: 'order-race', current: race.previous, previous: race.current };
+}
+
+describe('JSON report', () => {
+  it('round-trips through a file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asyncrace-json-'));
+    try {
+      const file = path.join(dir, 'r.json');
+      writeReport(file, buildReport([cacheRace()]));
+      expect(readReport(file)).toEqual({ version: 1, races: [cacheRace()] });
+      writeReport(file, buildReport([]));
+      expect(fs.readFileSync(file, 'utf8')).toBe(serializeReport({ version: 1, races: [] }));
+      expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ version: 1, races: [] });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects what is not a version 1 report', () => {
+    expect(() => parseReport('{')).toThrow(ReportFormatError);
+    expect(() => parseReport('{"version":2,"races":[]}')).toThrow('version 1');
+    expect(() => parseReport('{"version":1}')).toThrow('races');
+    expect(() => parseReport('{"version":1,"races":[{"kind":"order-race"}]}')).toThrow('race 0');
+  });
+});
+
+describe('mergeReports', () => {
+  it('keeps the first race of each access-site pair, in either order', () => {
+    const a = cacheRace();
+    const other = cacheRace();
+    other.current.frames = [frame('/app/src/other.ts', 1, 1, 'f')];
+    const merged = mergeReports([
+      { version: 1, races: [a] },
+      { version: 1, races: [swapped(cacheRace()), other] },
+      { version: 1, races: [] },
+    ]);
+    expect(merged.version).toBe(1);
+    expect(merged.races).toEqual([a, other]);
+  });
+
+  it('tells sites apart by column and treats file: URLs as their paths', () => {
+    const a = cacheRace();
+    const b = cacheRace();
+    b.current.frames = [{ ...b.current.frames[0]!, column: 12 }];
+    expect(mergeReports([{ version: 1, races: [a, b] }]).races).toHaveLength(2);
+    const c = cacheRace();
+    c.current.frames = [{ ...c.current.frames[0]!, file: 'file:///app/src/cache.ts' }];
+    expect(raceSignature(c)).toBe(raceSignature(a));
+  });
+
+  it('merges nothing into an empty report', () => {
+    expect(mergeReports([])).toEqual({ version: 1, races: [] });
+  });
+});

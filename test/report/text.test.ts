@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { formatRace, formatReport, formatSummary } from '../../src/report/text';
+import type { ReportRace } from '../../src/report/types';
+import { cacheRace, frame } from './fixtures';
+
+const cwd = '/app';
+
+describe('text report', () => {
+  it('has the shape of DESIGN.md section 4', () => {
+    expect(formatReport([cacheRace()], { cwd })).toBe(
+      [
+        '==================',
+        'WARNING: ASYNC RACE (atomicity violation)',
+        'Write of key "user:1" on Map#3 (created at src/cache.ts:4:15) by task 9:',
+        '    at getUser (src/cache.ts:12:11)',
+        '    at handler (src/server.ts:20:3)',
+        'Previous read of key "user:1" on Map#3 by task 9:',
+        '    at getUser (src/cache.ts:9:13)',
+        'Interleaved write of key "user:1" on Map#3 by task 11:',
+        '    at getUser (src/cache.ts:12:11)',
+        'Task 9 (running) created at:',
+        '    at handler (src/server.ts:20:3)',
+        'Task 11 (finished) created at:',
+        '    at handler (src/server.ts:20:3)',
+        '==================',
+        'asyncrace: found 1 race(s)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('prints an order race without interleaved access, and paths outside cwd in full', () => {
+    const race: ReportRace = {
+      ...cacheRace(),
+      kind: 'order-race',
+      object: { type: 'Set', id: 1, key: 'ready', keyKind: 'string', createdAt: [] },
+      current: { op: 'read', method: 'has', task: 2, frames: [frame('/lib/x.js', 1, 2, '')] },
+      previous: { op: 'write', method: 'add', task: 3, frames: [frame('/app/a.js', 5, 1, 'init')] },
+      tasks: [{ id: 1, state: 'running', createdAt: [] }],
+    };
+    delete race.interleaved;
+    expect(formatRace(race, { cwd })).toBe(
+      [
+        '==================',
+        'WARNING: ASYNC RACE (order race)',
+        'Read of key "ready" on Set#1 by task 2:',
+        '    at /lib/x.js:1:2',
+        'Previous write of key "ready" on Set#1 by task 3:',
+        '    at init (a.js:5:1)',
+        'Task 1 (running) created at:',
+        '    (unknown)',
+        '==================',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('reads key-set accesses naturally', () => {
+    const base = cacheRace();
+    const race: ReportRace = {
+      ...base,
+      kind: 'data-race',
+      object: { ...base.object, key: '(keys)', keySet: true, keyKind: undefined },
+      current: { ...base.current, op: 'read', method: 'iterate' },
+      previous: { ...base.previous, op: 'write', method: 'delete' },
+      interleaved: undefined,
+      tasks: [],
+    };
+    const text = formatRace(race, { cwd });
+    expect(text).toContain('WARNING: ASYNC RACE (data race)\n');
+    expect(text).toContain('Read of the key set of Map#3 (iterate) (created at src/cache.ts:4:15) by task 9:\n');
+    expect(text).toContain('Previous write of the key set of Map#3 (delete) by task 9:\n');
+  });
+
+  it('quotes string keys only', () => {
+    const withKey = (key: string, keyKind?: ReportRace['object']['keyKind']): string => {
+      const race = cacheRace();
+      race.object.key = key;
+      race.object.keyKind = keyKind;
+      return formatRace(race, { cwd }).split('\n')[2]!;
+    };
+    expect(withKey('say "hi"', 'string')).toContain('key "say \\"hi\\"" on');
+    expect(withKey('7', 'number')).toContain('key 7 on');
+    expect(withKey('7', 'bigint')).toContain('key 7n on');
+    expect(withKey('[object Request#12]', 'object')).toContain('key [object Request#12] on');
+    // A report from elsewhere, without keyKind: the key is text.
+    expect(withKey('7')).toContain('key "7" on');
+  });
+
+  it('prints nothing for no race, and a summary per count', () => {
+    expect(formatReport([], { cwd })).toBe('');
+    expect(formatSummary(2)).toBe('asyncrace: found 2 race(s)\n');
+    const two = formatReport([cacheRace(), cacheRace()], { cwd });
+    expect(two.match(/^WARNING:/gm)).toHaveLength(2);
+    expect(two.endsWith('==================\nasyncrace: found 2 race(s)\n')).toBe(true);
+  });
+});
