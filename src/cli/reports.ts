@@ -1,0 +1,37 @@
+/**
+ * Gathers the JSON reports that the processes of one run wrote into the
+ * report directory.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { mergeReports, readReport } from '../report/json';
+import type { Report } from '../report/types';
+
+export interface GatheredReports {
+  /** All races, merged and deduplicated. */
+  report: Report;
+  /** How many process reports were read. */
+  processes: number;
+  /** One message per file that could not be read. */
+  problems: string[];
+}
+
+/**
+ * Reads and merges every `*.json` report in `dir` (in name order).
+ *
+ * @example
+ *   gatherReports(dir) // => { report: { version: 1, races: [...] }, processes: 2, problems: [] }
+ */
+export function gatherReports(dir: string): GatheredReports {
+  const names = fs.readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
+  const reports: Report[] = [];
+  const problems: string[] = [];
+  for (const name of names) {
+    try {
+      reports.push(readReport(path.join(dir, name)));
+    } catch (err) {
+      problems.push(`${name}: ${(err as Error).message}`);
+    }
+  }
+  return { report: mergeReports(reports), processes: reports.length, problems };
+}
