@@ -1,0 +1,95 @@
+/**
+ * The code an instrumented module carries besides its rewritten accesses:
+ *
+ * - the prelude, one line-neutral statement pair at the top (after directives):
+ *   `var _ar, _arS, _o; _ar || _arI();`
+ * - the registration function, appended after the last statement (it is
+ *   hoisted, so its length never shifts user code):
+ *   `function _arI() { _ar = globalThis[Symbol.for("asyncrace")]; if (!_ar) throw new Error("asyncrace: runtime not loaded (...)");
+ *    _arS = _ar.file({file, sources, sites, map}); return _ar; }`
+ *
+ * Hoisted module-level functions that an import cycle calls before the module
+ * body ran use `(_ar || _arI())`, so instrumentation never turns such a call
+ * into a TypeError. In TypeScript output the names carry types (`_arT` keeps the
+ * types of values that pass through `made`, `iter`, `size`, `sus` and `res`).
+ */
+import * as t from '@babel/types';
+import { parse } from '@babel/parser';
+import type { FileMeta } from '../runtime/api';
+
+/** Text present in every instrumented file (the error thrown when the runtime is missing). */
+export const INSTRUMENTED_MARKER = 'asyncrace: runtime not loaded';
+
+/** The message thrown by instrumented code run without the runtime. */
+export const RUNTIME_MISSING = `${INSTRUMENTED_MARKER} (run with --require asyncrace/register or --import asyncrace/register)`;
+
+/** String literal replaced by the output source map once it is known. */
+export const MAP_PLACEHOLDER = '__asyncrace_map_placeholder__';
+
+/**
+ * True when the code already went through the instrumentation.
+ *
+ * @example
+ * isInstrumented(instrument(code, file)!.code) // true
+ */
+export function isInstrumented(code: string): boolean {
+  return code.includes(INSTRUMENTED_MARKER);
+}
+
+/** The module-level names of the generated code. */
+export interface RuntimeNames {
+  /** The runtime object. */
+  ar: string;
+  /** The base of the file's site ids. */
+  arS: string;
+  /** The registration function. */
+  arI: string;
+  /** The runtime's type (TypeScript output only). */
+  arT: string;
+}
+
+const RUNTIME_TYPE =
+  '{ file(m: unknown): number; c0(...a: any[]): any; c1(...a: any[]): any; c2(...a: any[]): any; cn(...a: any[]): any; ' +
+  'push(s: number): any; pop(f: unknown): void; made<T>(s: number, c: T): T; iter<T>(s: number, v: T): T; ' +
+  'size<T>(s: number, o: unknown, v: T): T; sus<T>(v: T, f: unknown): T; res<T>(v: T, f: unknown): T; ' +
+  'acquire(o: object): void; release(o: object): void }';
+
+function statements(code: string, typed: boolean): t.Statement[] {
+  const file = parse(code, { sourceType: 'module', plugins: typed ? ['typescript'] : [] });
+  const body = file.program.body;
+  for (const s of body) t.removePropertiesDeep(s);
+  return body;
+}
+
+/**
+ * `var _ar, _arS, <temps>; _ar || _arI();` for the top of the program.
+ *
+ * @example
+ * preludeStatements(names, ['_o'], false) // var _ar, _arS, _o; _ar || _arI();
+ */
+export function preludeStatements(names: RuntimeNames, temps: string[], typed: boolean): t.Statement[] {
+  const decl = typed
+    ? [`${names.ar}!: ${names.arT}`, `${names.arS}!: number`, ...temps.map((n) => `${n}: any`)]
+    : [names.ar, names.arS, ...temps];
+  return statements(`var ${decl.join(', ')}; ${names.ar} || ${names.arI}();`, typed);
+}
+
+/**
+ * The registration function (and, in TypeScript output, the runtime type),
+ * for the end of the program. `meta.map`, when present, is emitted as is:
+ * pass MAP_PLACEHOLDER and splice the real map in after generation.
+ */
+export function initStatements(names: RuntimeNames, meta: FileMeta, typed: boolean): t.Statement[] {
+  const { ar, arS, arI, arT } = names;
+  const lookup = typed ? `(globalThis as any)[Symbol.for("asyncrace")]` : `globalThis[Symbol.for("asyncrace")]`;
+  const code =
+    `function ${arI}()${typed ? `: ${arT}` : ''} { ${ar} = ${lookup}; ` +
+    `if (!${ar}) throw new Error(${JSON.stringify(RUNTIME_MISSING)}); ` +
+    `${arS} = ${ar}.file(0); return ${ar}; }` +
+    (typed ? ` interface ${arT} ${RUNTIME_TYPE}` : '');
+  const out = statements(code, typed);
+  const fn = out[0] as t.FunctionDeclaration;
+  const register = (fn.body.body[2] as t.ExpressionStatement).expression as t.AssignmentExpression;
+  (register.right as t.CallExpression).arguments[0] = t.valueToNode(meta);
+  return out;
+}

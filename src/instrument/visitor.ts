@@ -1,0 +1,573 @@
+/**
+ * The instrumentation visitor: one visitor table and one state object per file.
+ *
+ * `programVisitor()` is the entry point (the model is istanbul-lib-instrument's
+ * visitor): `enter(programPath)` runs the visitor over the whole program in one
+ * traversal, `exit(programPath)` adds the prelude and the registration function.
+ * Rewrites happen on exit of each node, so the children of a node are already
+ * instrumented when it is rewritten; the nodes the visitor generates are
+ * recorded and skipped when the traversal meets them again.
+ */
+import * as t from '@babel/types';
+import type { NodePath, Scope, Visitor } from '@babel/traverse';
+import type { TraceMap } from '@jridgewell/trace-mapping';
+import type { FileMeta, SiteTuple } from '../runtime/api';
+import { METHODS, isChainTop, keyText, lowerChain, type ChainEmitter } from './chain';
+import { functionName, ownerOf } from './names';
+import { INSTRUMENTED_MARKER, initStatements, preludeStatements, type RuntimeNames } from './prelude';
+import {
+  awaitShape,
+  callShape,
+  iterShape,
+  madeShape,
+  methodCallShape,
+  resumeStatement,
+  sizeShape,
+  varDeclaration,
+  wrapperStatements,
+} from './shapes';
+import { originalPosition } from './sourcemap';
+
+const PROMISE_METHODS: ReadonlySet<string> = new Set(['all', 'allSettled', 'any']);
+const COLLECTIONS: ReadonlySet<string> = new Set(['Map', 'Set', 'WeakMap', 'WeakSet']);
+
+/** Options of one file's instrumentation. */
+export interface VisitorOptions {
+  /** Absolute path of the file (positions without an input map refer to it). */
+  filename: string;
+  /** The module as V8 names it in stack frames (`FileMeta.file`); default: `filename`. */
+  moduleName?: string;
+  /** Input source map, sources already absolute (see normalizeInputMap). */
+  inputMap?: TraceMap;
+  /** The source text (used to pick generated names that cannot clash with the user's). */
+  code: string;
+  /**
+   * Emit TypeScript annotations on generated declarations. Only for output that
+   * a TypeScript compiler will see (input with TypeScript syntax), never for
+   * code that runs as is.
+   */
+  typescript?: boolean;
+  /**
+   * Make module-level generated names unique to this file (`_ar_1f3a9c`): for
+   * TypeScript scripts (no import/export), whose top-level declarations a type
+   * checker puts in one global scope with every other script.
+   */
+  uniqueNames?: boolean;
+  /** Value of `FileMeta.map` (e.g. MAP_PLACEHOLDER); omitted when undefined. */
+  map?: string;
+}
+
+interface FunctionInfo {
+  /** Gets the shadow-stack wrapper. */
+  wrap: boolean;
+  /** Site index of the function entry (when wrapped). */
+  site: number;
+  /** A module-level declaration, callable before the prelude ran (import cycles). */
+  hoisted: boolean;
+}
+
+/** The per-file state: names, sites, temporaries, generated nodes. */
+export class InstrumentState implements ChainEmitter {
+  readonly filename: string;
+  readonly moduleName: string;
+  readonly names: RuntimeNames;
+  /** Name of the shadow frame variable declared in every wrapped function. */
+  readonly frame: string;
+  readonly sites: SiteTuple[] = [];
+  readonly sources: string[] = [];
+  /** Whether TypeScript annotations are emitted. */
+  readonly typed: boolean;
+  private readonly inputMap: TraceMap | undefined;
+  private readonly mapText: string | undefined;
+  private readonly reserved: Set<string>;
+  private readonly suffix: string;
+  private readonly generated = new WeakSet<t.Node>();
+  private readonly functions = new WeakMap<t.Node, FunctionInfo>();
+  private readonly fnNames = new WeakMap<t.Node, string>();
+  private readonly tempCounts = new Map<t.Node, number>();
+  private readonly tempNames: string[] = [];
+  private readonly tempSet = new Set<string>();
+  private receiverName: string | undefined;
+
+  constructor(opts: VisitorOptions) {
+    this.filename = opts.filename;
+    this.moduleName = opts.moduleName ?? opts.filename;
+    this.inputMap = opts.inputMap;
+    this.mapText = opts.map;
+    this.typed = opts.typescript ?? false;
+    // Every identifier of the source that could look like ours: generated names avoid them.
+    this.reserved = new Set(opts.code.match(/(?<![\w$])_[\w$]*/g) ?? []);
+    this.suffix = opts.uniqueNames ? `_${hash(this.filename)}` : '';
+    this.names = { ar: this.fresh('ar'), arS: this.fresh('arS'), arI: this.fresh('arI'), arT: this.fresh('arT') };
+    this.frame = this.fresh('arc');
+    if (opts.inputMap) for (const s of opts.inputMap.resolvedSources) this.sourceIndex(s);
+  }
+
+  /** A name `_<base>` (or `_<base>2`, ...) that occurs nowhere in the source. */
+  private fresh(base: string): string {
+    let name = `_${base}${this.suffix}`;
+    for (let i = 2; this.reserved.has(name); i++) name = `_${base}${i}${this.suffix}`;
+    this.reserved.add(name);
+    return name;
+  }
+
+  // --- Emitter -------------------------------------------------------------
+
+  gen<T extends t.Node>(node: T): T {
+    this.generated.add(node);
+    return node;
+  }
+
+  isGenerated(node: t.Node): boolean {
+    return this.generated.has(node);
+  }
+
+  runtime(): t.Identifier {
+    return t.identifier(this.names.ar);
+  }
+
+  siteRef(index: number): t.Expression {
+    return t.binaryExpression('+', t.identifier(this.names.arS), t.numericLiteral(index));
+  }
+
+  receiverTemp(): t.Identifier {
+    this.receiverName ??= this.fresh('o');
+    this.tempSet.add(this.receiverName);
+    return t.identifier(this.receiverName);
+  }
+
+  isTemp(name: string): boolean {
+    return this.tempSet.has(name);
+  }
+
+  temp(path: NodePath): t.Identifier {
+    const owner = tempOwner(path);
+    const n = this.tempCounts.get(owner) ?? 0;
+    this.tempCounts.set(owner, n + 1);
+    while (this.tempNames.length <= n) {
+      const name = this.fresh('t');
+      this.tempNames.push(name);
+      this.tempSet.add(name);
+    }
+    return t.identifier(this.tempNames[n]!);
+  }
+
+  /** The temporaries declared by `owner` (a function or the program). */
+  tempsOf(owner: t.Node): string[] {
+    return this.tempNames.slice(0, this.tempCounts.get(owner) ?? 0);
+  }
+
+  /** The shared receiver temporary, when some code used it. */
+  usedReceiverTemp(): string | undefined {
+    return this.receiverName;
+  }
+
+  /** Adds a site; `callee` is the callee as V8 prints it, for a call site's "is not a function" message. */
+  site(what: string, node: t.Node, path: NodePath, callee?: string): number {
+    const loc = node.loc ?? path.node.loc ?? path.findParent((p) => !!p.node.loc)?.node.loc;
+    const name = what === 'function' && path.isFunction() ? this.functionNameOf(path) : this.enclosingName(path);
+    let tuple: SiteTuple;
+    if (!loc) {
+      tuple = [what, this.sourceIndex(this.filename), 0, 0, name];
+    } else {
+      const pos = originalPosition(this.inputMap, this.filename, loc.start.line, loc.start.column);
+      tuple = [what, this.sourceIndex(pos.source), pos.line, pos.column, name];
+    }
+    if (callee !== undefined) tuple.push(callee);
+    this.sites.push(tuple);
+    return this.sites.length - 1;
+  }
+
+  private sourceIndex(source: string): number {
+    const i = this.sources.indexOf(source);
+    if (i >= 0) return i;
+    this.sources.push(source);
+    return this.sources.length - 1;
+  }
+
+  private functionNameOf(path: NodePath<t.Function>): string {
+    let name = this.fnNames.get(path.node);
+    if (name === undefined) {
+      name = functionName(path);
+      this.fnNames.set(path.node, name);
+    }
+    return name;
+  }
+
+  /** The stack-frame name of the code that runs `path`. */
+  enclosingName(path: NodePath): string {
+    const owner = ownerOf(path);
+    if (owner.kind === 'function') return this.functionNameOf(owner.path);
+    return owner.kind === 'initializer' ? owner.name : '';
+  }
+
+  // --- Functions -------------------------------------------------------------
+
+  setFunction(node: t.Node, info: FunctionInfo): void {
+    this.functions.set(node, info);
+  }
+
+  functionInfo(node: t.Node): FunctionInfo | undefined {
+    return this.functions.get(node);
+  }
+
+  /** The frame variable usable at `path`: inside a wrapped async function, not in a nested function or field initializer. */
+  asyncFrameAt(path: NodePath): string | undefined {
+    const owner = ownerOf(path);
+    if (owner.kind !== 'function' || !owner.path.node.async) return undefined;
+    return this.functions.get(owner.path.node)?.wrap ? this.frame : undefined;
+  }
+
+  /** The file's registration data (`map` as given in the options). */
+  meta(): FileMeta {
+    const meta: FileMeta = { file: this.moduleName, sources: this.sources, sites: this.sites };
+    if (this.mapText !== undefined) meta.map = this.mapText;
+    return meta;
+  }
+}
+
+/** A short stable hash of a string (FNV-1a, hex). */
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16);
+}
+
+/** The function whose body (or the program) declares the temporaries used at `path`. */
+function tempOwner(path: NodePath): t.Node {
+  let child: NodePath = path;
+  let p = path.parentPath;
+  while (p) {
+    // Parameter initializers cannot see the body's `var`s: they use the enclosing function's.
+    if (p.isFunction() && child.key === 'body') return p.node;
+    if (p.isProgram()) return p.node;
+    child = p;
+    p = p.parentPath;
+  }
+  return path.node;
+}
+
+/** A callee as V8's messages print it: `this.cache.get`, `m.get`; `(intermediate value)` for anything else. */
+function calleeText(node: t.Node): string {
+  if (t.isIdentifier(node)) return node.name;
+  if (t.isThisExpression(node)) return 'this';
+  if (t.isSuper(node)) return 'super';
+  if (t.isTSNonNullExpression(node)) return calleeText(node.expression);
+  if (t.isMemberExpression(node) && !node.computed && t.isIdentifier(node.property)) return `${calleeText(node.object)}.${node.property.name}`;
+  if (t.isMemberExpression(node) && t.isStringLiteral(node.property)) return `${calleeText(node.object)}.${node.property.value}`;
+  if (t.isMemberExpression(node) && t.isPrivateName(node.property)) return `${calleeText(node.object)}.#${node.property.id.name}`;
+  return '(intermediate value)';
+}
+
+/** A member expression used as a write target, a callee, or a `delete` operand: not a read. */
+function isNotRead(path: NodePath<t.MemberExpression>): boolean {
+  let child: t.Node = path.node;
+  let p = path.parentPath;
+  while (p && (p.isTSAsExpression() || p.isTSSatisfiesExpression() || p.isTSNonNullExpression() || p.isTSTypeAssertion() || p.isParenthesizedExpression())) {
+    child = p.node;
+    p = p.parentPath;
+  }
+  if (!p) return false;
+  const n = p.node;
+  if (t.isAssignmentExpression(n)) return n.left === child;
+  if (t.isUpdateExpression(n)) return true;
+  if (t.isUnaryExpression(n)) return n.operator === 'delete';
+  if (t.isForInStatement(n) || t.isForOfStatement(n)) return n.left === child;
+  if (t.isCallExpression(n) || t.isOptionalCallExpression(n) || t.isNewExpression(n)) return n.callee === child;
+  if (t.isTaggedTemplateExpression(n)) return n.tag === child;
+  if (t.isArrayPattern(n) || t.isRestElement(n)) return true;
+  if (t.isAssignmentPattern(n)) return n.left === child;
+  if (t.isObjectProperty(n)) return n.value === child && !!p.parentPath?.isObjectPattern();
+  return false;
+}
+
+/**
+ * Function declarations directly in a body become block-scoped once the body
+ * moves into `try { }`. That is the same program unless a name is declared
+ * twice (`var g; function g() {}`, two `function g`, a parameter `g`), which
+ * would turn into an early error or a different binding: such functions keep
+ * their body as is (no shadow frame).
+ */
+function hasDeclarationConflict(path: NodePath<t.Function>): boolean {
+  const body = path.node.body;
+  if (!t.isBlockStatement(body)) return false;
+  const seen = new Set<string>();
+  for (const s of body.body) {
+    if (!t.isFunctionDeclaration(s) || !s.id) continue;
+    const name = s.id.name;
+    if (seen.has(name)) return true;
+    seen.add(name);
+    const binding = path.scope.getOwnBinding(name);
+    if (!binding || binding.kind !== 'hoisted') return true;
+    if (binding.constantViolations.some((v) => v.isVariableDeclarator() || v.isFunctionDeclaration())) return true;
+  }
+  return false;
+}
+
+function isModuleLevelDeclaration(path: NodePath<t.Function>): boolean {
+  if (!path.isFunctionDeclaration()) return false;
+  const p = path.parentPath;
+  if (p?.isProgram()) return true;
+  return !!(p && (p.isExportNamedDeclaration() || p.isExportDefaultDeclaration()) && p.parentPath?.isProgram());
+}
+
+/**
+ * Puts `node` where `path`'s node is. The visitor rewrites on exit, when the
+ * old node's subtree is done, so the parent's slot is simply overwritten: no
+ * requeue (Babel's `replaceWith` would traverse the new node again), the old
+ * node's comments move to the new one.
+ */
+function replaceNode(path: NodePath, node: t.Node): void {
+  const old = path.node;
+  t.inheritsComments(node, old);
+  t.removeComments(old);
+  (path.container as unknown as Record<string | number, t.Node>)[path.key as string | number] = node;
+}
+
+/** An expression whose value nobody reads: an expression statement, a `for` head's init or update. */
+function isValueUnused(path: NodePath): boolean {
+  const p = path.parentPath;
+  if (!p) return false;
+  if (p.isExpressionStatement()) return true;
+  return p.isForStatement() && (path.key === 'init' || path.key === 'update');
+}
+
+function isUnbound(scope: Scope, name: string): boolean {
+  return !scope.getBinding(name);
+}
+
+/** Gives the untyped parameters of callbacks passed to a generated call `: any` (TypeScript output; the call lost their contextual type). */
+function typeCallbackParams(args: t.Node[]): void {
+  const visit = (node: t.Node | null | undefined): void => {
+    if (!node) return;
+    if (t.isArrowFunctionExpression(node) || t.isFunctionExpression(node) || t.isObjectMethod(node)) {
+      for (const p of node.params) {
+        if ((t.isIdentifier(p) || t.isObjectPattern(p) || t.isArrayPattern(p) || t.isRestElement(p)) && !p.typeAnnotation) {
+          p.typeAnnotation = t.tsTypeAnnotation(t.tsAnyKeyword());
+        }
+      }
+    } else if (t.isObjectExpression(node)) {
+      for (const p of node.properties) visit(t.isObjectProperty(p) ? p.value : t.isObjectMethod(p) ? p : null);
+    } else if (t.isArrayExpression(node)) {
+      node.elements.forEach(visit);
+    } else if (t.isConditionalExpression(node)) {
+      visit(node.consequent);
+      visit(node.alternate);
+    } else if (t.isLogicalExpression(node)) {
+      visit(node.left);
+      visit(node.right);
+    } else if (t.isSpreadElement(node)) {
+      visit(node.argument);
+    }
+  };
+  args.forEach(visit);
+}
+
+/**
+ * The visitor table. Each rewrite happens on exit (post-order); `enter` at the
+ * root skips generated nodes.
+ */
+export const instrumentVisitor: Visitor<InstrumentState> = {
+  enter(path, s) {
+    if (s.isGenerated(path.node)) path.skip();
+  },
+
+  Function: {
+    enter(path, s) {
+      const node = path.node;
+      const hasBody = t.isBlockStatement(node.body) || t.isArrowFunctionExpression(node);
+      const wrap = hasBody && !node.generator && !hasDeclarationConflict(path);
+      const site = wrap ? s.site('function', node, path) : -1;
+      s.setFunction(node, { wrap, site, hoisted: isModuleLevelDeclaration(path) });
+    },
+    exit(path, s) {
+      const node = path.node;
+      const info = s.functionInfo(node);
+      if (!info) return;
+      const temps = s.tempsOf(node);
+      const early = info.hoisted ? s.names.arI : null;
+      if (info.wrap) {
+        if (t.isBlockStatement(node.body)) {
+          // The block keeps its location: `{` and `}` stay where they were.
+          node.body.body = wrapperStatements(s, s.frame, info.site, node.body.body, temps, s.typed, early);
+        } else {
+          const expr = node.body;
+          const block = t.blockStatement(wrapperStatements(s, s.frame, info.site, [t.returnStatement(expr)], temps, s.typed, early));
+          if (expr.loc) block.loc = expr.loc;
+          node.body = s.gen(block);
+          if (t.isArrowFunctionExpression(node)) node.expression = false;
+        }
+        return;
+      }
+      if (!t.isBlockStatement(node.body)) return;
+      const extra: t.Statement[] = [];
+      if (temps.length) extra.push(s.gen(varDeclaration(temps.map((n): [string, null] => [n, null]), s.typed)));
+      if (early && node.generator) {
+        extra.push(s.gen(t.expressionStatement(t.logicalExpression('||', s.runtime(), t.callExpression(t.identifier(early), [])))));
+      }
+      node.body.body.unshift(...extra);
+    },
+  },
+
+  CallExpression: {
+    exit(path, s) {
+      const node = path.node;
+      let callee: t.Node = node.callee;
+      while (t.isTSNonNullExpression(callee)) callee = callee.expression;
+      if (!t.isMemberExpression(callee)) return;
+      const name = keyText(callee.property, callee.computed);
+      if (name === undefined) return;
+      if (METHODS.has(name)) {
+        if (s.typed) typeCallbackParams(node.arguments);
+        const site = s.site(name, callee.property, path, calleeText(callee));
+        replaceNode(path, methodCallShape(s, path.scope, site, callee.object, callee.property, callee.computed, node.arguments, node));
+        return;
+      }
+      const obj = callee.object;
+      if (!t.isIdentifier(obj) || !isUnbound(path.scope, obj.name)) return;
+      if (obj.name === 'Promise' && PROMISE_METHODS.has(name)) {
+        if (s.typed) typeCallbackParams(node.arguments);
+        const site = s.site(name, callee.property, path);
+        const fn = t.memberExpression(t.identifier('Promise'), callee.property, callee.computed);
+        replaceNode(path, callShape(s, site, t.identifier('Promise'), fn, node.arguments, node, callee.property));
+      } else if (obj.name === 'Array' && name === 'from') {
+        const first = node.arguments[0];
+        if (first && t.isExpression(first)) node.arguments[0] = iterShape(s, s.site('iterate', first, path), first);
+      }
+    },
+  },
+
+  'OptionalCallExpression|OptionalMemberExpression': {
+    exit(path, s) {
+      const p = path as NodePath<t.OptionalCallExpression | t.OptionalMemberExpression>;
+      if (!isChainTop(p)) return;
+      const lowered = lowerChain(p, s);
+      if (lowered) replaceNode(path, lowered);
+    },
+  },
+
+  MemberExpression: {
+    exit(path, s) {
+      const node = path.node;
+      if (keyText(node.property, node.computed) !== 'size' || isNotRead(path)) return;
+      const site = s.site('size', node.property, path);
+      replaceNode(path, sizeShape(s, path.scope, site, node.object, node.property, node.computed, node));
+    },
+  },
+
+  NewExpression: {
+    exit(path, s) {
+      const node = path.node;
+      if (!t.isIdentifier(node.callee) || !COLLECTIONS.has(node.callee.name) || !isUnbound(path.scope, node.callee.name)) return;
+      replaceNode(path, madeShape(s, s.site('new', node, path), node));
+    },
+  },
+
+  ForOfStatement: {
+    exit(path, s) {
+      const node = path.node;
+      node.right = iterShape(s, s.site('iterate', node.right, path), node.right);
+    },
+  },
+
+  SpreadElement: {
+    exit(path, s) {
+      const parent = path.parent;
+      if (!(t.isArrayExpression(parent) || t.isCallExpression(parent) || t.isOptionalCallExpression(parent) || t.isNewExpression(parent))) return;
+      const node = path.node;
+      node.argument = iterShape(s, s.site('iterate', node.argument, path), node.argument);
+    },
+  },
+
+  VariableDeclarator: {
+    exit(path, s) {
+      const node = path.node;
+      if (t.isArrayPattern(node.id) && node.init) node.init = iterShape(s, s.site('iterate', node.init, path), node.init);
+    },
+  },
+
+  AssignmentExpression: {
+    exit(path, s) {
+      const node = path.node;
+      // The value of `[a, b] = E` is E itself: wrap only where that value is unused,
+      // as the runtime may hand back a tracking wrapper.
+      if (node.operator !== '=' || !t.isArrayPattern(node.left) || !isValueUnused(path)) return;
+      node.right = iterShape(s, s.site('iterate', node.right, path), node.right);
+    },
+  },
+
+  YieldExpression: {
+    exit(path, s) {
+      const node = path.node;
+      if (node.delegate && node.argument) node.argument = iterShape(s, s.site('iterate', node.argument, path), node.argument);
+    },
+  },
+
+  AwaitExpression: {
+    exit(path, s) {
+      const frame = s.asyncFrameAt(path);
+      if (frame) replaceNode(path, awaitShape(s, frame, path.node));
+    },
+  },
+
+  TryStatement: {
+    exit(path, s) {
+      const frame = s.asyncFrameAt(path);
+      if (!frame) return;
+      const node = path.node;
+      if (node.handler) node.handler.body.body.unshift(resumeStatement(s, frame));
+      if (node.finalizer) node.finalizer.body.unshift(resumeStatement(s, frame));
+    },
+  },
+};
+
+/** What `programVisitor` returns: the two halves of a program's instrumentation. */
+export interface ProgramVisitor {
+  /** Instruments the program's code; returns false when it was instrumented already (nothing done). */
+  enter(path: NodePath<t.Program>): boolean;
+  /** Adds the prelude and the registration function. */
+  exit(path: NodePath<t.Program>): void;
+  readonly state: InstrumentState;
+}
+
+/**
+ * Instruments one program (one traversal).
+ *
+ * @example
+ * traverse(ast, {
+ *   Program(path) {
+ *     const v = programVisitor({ filename: '/app/a.js', code });
+ *     if (v.enter(path)) v.exit(path);
+ *     path.stop();
+ *   },
+ * });
+ */
+export function programVisitor(opts: VisitorOptions): ProgramVisitor {
+  const state = new InstrumentState(opts);
+  let active = false;
+  return {
+    state,
+    enter(path) {
+      if (opts.code.includes(INSTRUMENTED_MARKER)) return false;
+      active = true;
+      path.traverse(instrumentVisitor, state);
+      return true;
+    },
+    exit(path) {
+      if (!active) return;
+      active = false;
+      const node = path.node;
+      const temps = [...(state.usedReceiverTemp() ? [state.usedReceiverTemp()!] : []), ...state.tempsOf(node)];
+      const prelude = preludeStatements(state.names, temps, state.typed).map((n) => state.gen(n));
+      const init = initStatements(state.names, state.meta(), state.typed).map((n) => state.gen(n));
+      const first = node.body[0];
+      // Comments above the first statement (pragmas such as `// @ts-nocheck`, `/** @jsx h */`) stay first.
+      if (first?.leadingComments?.length) {
+        prelude[0]!.leadingComments = first.leadingComments;
+        first.leadingComments = [];
+      }
+      node.body.unshift(...prelude);
+      node.body.push(...init);
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { describe, it, expect } from 'vitest';
+import { transformSync } from '@babel/core';
+import asyncraceBabelPlugin from '../../src/instrument/babel-plugin';
+import { PlainRuntime, install, metaOf, runModule } from './harness';
+
+function babel(code: string, filename: string, options: object = {}, extra: object = {}): string {
+  const out = transformSync(code, { filename, configFile: false, babelrc: false, plugins: [[asyncraceBabelPlugin, options]], ...extra });
+  return out!.code!;
+}
+
+describe('babel plugin', () => {
+  const src = 'const m = new Map();\nfunction bump(k) {\n  m.set(k, (m.get(k) ?? 0) + 1);\n  return m.get(k);\n}\nmodule.exports = [bump("a"), bump("a"), m.size];';
+
+  it('instruments like instrument(), without a map in the registration', () => {
+    const out = babel(src, '/virtual/plugin.js');
+    expect(out).toContain('_ar.c2(_arS + 3, m, m.set, k, (_ar.c1(_arS + 2, m, m.get, k) ?? 0) + 1)');
+    const meta = metaOf(out);
+    expect(meta.map).toBeUndefined();
+    expect(meta.sites.find((s) => s[0] === 'set')).toEqual(['set', 0, 3, 5, 'bump', 'm.set']);
+    const rt = new PlainRuntime();
+    const uninstall = install(rt);
+    try {
+      expect(runModule(out)).toEqual([1, 2, 1]);
+      expect(rt.kinds()).toContain('c2');
+    } finally {
+      uninstall();
+    }
+  });
+
+  it('respects include / exclude and the default node_modules exclusion', () => {
+    expect(babel(src, '/virtual/node_modules/dep/index.js')).not.toContain('_ar');
+    expect(babel(src, '/virtual/a.test.js', { exclude: ['**/*.test.js'] })).not.toContain('_ar');
+    expect(babel(src, '/virtual/node_modules/dep/index.js', { include: ['**/node_modules/dep/**'] })).toContain('_ar.c2(');
+  });
+
+  it('does not instrument twice', () => {
+    const once = babel(src, '/virtual/twice.js');
+    expect(babel(once, '/virtual/twice.js')).toBe(once);
+  });
+
+  it('never types generated declarations (presets strip types before the prelude is added)', () => {
+    const ts = 'const m = new Map<string, number>();\nexport function get(k: string): number | undefined { return m.get(k); }';
+    const out = babel(ts, '/virtual/plugin.ts', {}, { parserOpts: { plugins: ['typescript'] } });
+    expect(out).toContain('_ar.c1(');
+    expect(out).toContain('new Map<string, number>()');
+    expect(out).not.toContain(': any');
+    expect(out).not.toContain('_arT');
+  });
+});

@@ -1,0 +1,301 @@
+import { describe, it, expect } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { instrument } from '../../src/instrument/index';
+import { PlainRuntime, install, runBoth, runBothAsync, runModule, thrown, transform } from './harness';
+
+describe('semantics are preserved', () => {
+  it('evaluates receiver, method and arguments once, in order', () => {
+    const { original, instrumented, rt } = runBoth(`
+      const log = [];
+      const m = new Map([[1, 'one']]);
+      const recv = () => (log.push('recv'), m);
+      const key = (k) => (log.push('key' + k), k);
+      log.push(recv().get(key(1)));
+      log.push(recv().set(key(2), key(3)) === m);
+      log.push(recv().has(...[key(4)]));
+      const obj = { get get() { log.push('getter'); return function (k) { log.push('call ' + k + ' ' + (this === obj)); return 7; } } };
+      log.push(obj.get(key(5)));
+      const holder = { get m() { log.push('holder'); return m; } };
+      log.push(holder.m.get(key(1)), holder.m.size);
+      module.exports = log;
+    `);
+    expect(instrumented).toEqual(original);
+    expect(rt.kinds()).toContain('c1');
+    expect(rt.kinds()).toContain('c2');
+    expect(rt.kinds()).toContain('cn');
+    expect(rt.kinds()).toContain('size');
+  });
+
+  it('keeps `this`, computed members, return values and chaining', () => {
+    const { original, instrumented } = runBoth(`
+      class Store { constructor() { this.items = []; } add(x) { this.items.push(x); return this; } get(i) { return this.items[i]; } }
+      const s = new Store();
+      const m = new Map();
+      module.exports = [
+        s.add(1).add(2)['add'](3).get(2),
+        m.set('a', 1).set('b', 2) === m,
+        m['get']('a'),
+        m['delete']('a'),
+        [...m.keys()],
+        Array.from(m.entries()),
+        m.forEach(function (v, k, map) { this.seen = [v, k, map === m]; }, s) === undefined && s.seen,
+      ];
+    `);
+    expect(instrumented).toEqual(original);
+  });
+
+  it('throws the same errors', () => {
+    const cases = [
+      'const m = null; m.get(1)',
+      'const m = {}; m?.x.get(1)',
+      'const m = {}; m.get(1)',
+      'const p = new Proxy(new Map(), {}); p.get(1)',
+      'const p = new Proxy(new Map(), {}); p.size',
+      'const s = Object.create(Set.prototype); s.add(1)',
+      'const m = new Map(); m.forEach(null)',
+      'Promise.all(5).catch(() => {}); Promise.all.call(null)',
+    ];
+    for (const c of cases) {
+      const original = thrown(() => runModule(c));
+      const out = transform(c).code;
+      const uninstall = install(new PlainRuntime());
+      try {
+        const instrumented = thrown(() => runModule(out));
+        expect(original, c).toBeDefined();
+        // The runtime calls the already looked-up function, so "m.get is not a function" reads differently.
+        if (c === 'const m = {}; m.get(1)' || c.includes('forEach(null)')) expect(instrumented, c).toMatch(/^TypeError/);
+        else expect(instrumented, c).toBe(original);
+      } finally {
+        uninstall();
+      }
+    }
+  });
+
+  it('keeps optional chaining short-circuits', () => {
+    const { original, instrumented, rt } = runBoth(`
+      const log = [];
+      const k = (x) => (log.push('k' + x), x);
+      const m = new Map([[1, { x: 'X', f() { return this.x; } }]]);
+      const nil = null;
+      const o = { m, n: null, f(v) { log.push('f ' + (this === o)); return m; } };
+      log.push(
+        nil?.get(k(1)),
+        m?.get(k(1)).x,
+        m.get?.(k(1)).x,
+        ({}).get?.(k(2)),
+        nil?.b.get(k(3)).c,
+        o?.m.get(k(1)).x,
+        o.n?.get(k(4)),
+        m?.size,
+        nil?.size,
+        o.m?.size,
+        o?.f(k(5)).get(1)?.f(),
+        o?.f(k(6)).get(2)?.f(),
+        o.f?.(k(7))?.get(1).f?.(),
+        m?.get(1)?.missing?.(),
+        m?.['get'](k(8))?.x,
+      );
+      function inMethod() { return this.m?.get(k(9))?.x; }
+      log.push(inMethod.call(o), inMethod.call({ m: null }));
+      module.exports = log;
+    `);
+    expect(instrumented).toEqual(original);
+    expect(rt.kinds().filter((k) => k === 'c1').length).toBeGreaterThan(5);
+  });
+
+  it('keeps `super` calls in subclasses', () => {
+    const { original, instrumented, rt } = runBoth(`
+      class Counting extends Map {
+        constructor(entries) { super(entries); this.reads = 0; }
+        get(k) { this.reads++; return super.get(k); }
+        set(k, v) { return super.set(k, v * 2); }
+        get size() { return super.size + 100; }
+        maybe(k) { return super.get?.(k); }
+      }
+      const c = new Counting([[1, 1]]);
+      c.set(2, 2);
+      module.exports = [c.get(1), c.get(2), c.reads, c.size, c.maybe(2), c instanceof Map];
+    `);
+    expect(instrumented).toEqual(original);
+    expect(rt.kinds()).toContain('size');
+  });
+
+  it('keeps `arguments`, hoisting, strict mode and getters', () => {
+    const { original, instrumented } = runBoth(`
+      function args() { return [arguments.length, ...arguments]; }
+      function hoisted() { return inner(2); function inner(x) { return x * deeper(); function deeper() { return 21; } } }
+      function sloppyThis() { return this === globalThis; }
+      function strictThis() { 'use strict'; return this; }
+      function conflicting() { var g = 1; function g() {} return typeof g; }
+      function twice() { return f(); function f() { return 1; } function f() { return 2; } }
+      function param(h) { function h() { return 'fn'; } return typeof h; }
+      const obj = { _v: 3, get v() { return this._v; }, set v(x) { this._v = x * 2; } };
+      obj.v = 5;
+      module.exports = [args(1, 2, 3), hoisted(), sloppyThis(), strictThis(), conflicting(), twice(), param(1), obj.v, early()];
+      function early() { return typeof later; }
+      var later = 1;
+    `);
+    expect(instrumented).toEqual(original);
+  });
+
+  it('keeps derived constructors, class fields and expression arrows', () => {
+    const { original, instrumented, rt } = runBoth(`
+      const m = new Map([['a', 1]]);
+      class Base { constructor(x) { this.x = x; } }
+      class Derived extends Base {
+        field = m.get('a');
+        arrow = () => m.get('a') + this.x;
+        static count = m.size;
+        static { this.init = m.has('a'); }
+        constructor(x) { const before = typeof x; super(x); this.before = before; }
+      }
+      class Early extends Base { constructor() { this.x = 1; super(); } }
+      const d = new Derived(2);
+      const obj = () => ({ a: m.get('a') });
+      const nested = (a) => (b) => a + b;
+      module.exports = [d.field, d.arrow(), Derived.count, Derived.init, d.before, obj(), nested(1)(2)];
+      try { new Early(); } catch (e) { module.exports.push(e.constructor.name); }
+    `);
+    expect(instrumented).toEqual(original);
+    const pushes = rt.kinds().filter((k) => k === 'push').length;
+    expect(pushes).toBe(rt.kinds().filter((k) => k === 'pop').length);
+    expect(pushes).toBeGreaterThan(5);
+  });
+
+  it('keeps iteration, destructuring and generators', () => {
+    const { original, instrumented, rt } = runBoth(`
+      const m = new Map([[1, 'a'], [2, 'b']]);
+      const s = new Set([3, 4]);
+      const out = [];
+      for (const [k, v] of m) out.push(k + v);
+      const [first, ...rest] = s;
+      let x, y;
+      const assigned = ([x, y] = [5, 6]);
+      function* gen() { yield* m.keys(); yield* s; return 'done'; }
+      const g = gen();
+      out.push(first, rest, x, y, assigned, [...gen()], g.next(), Math.max(...s), Array.from(s, (v) => v * 2));
+      module.exports = out;
+    `);
+    expect(instrumented).toEqual(original);
+    expect(rt.kinds().filter((k) => k === 'iter').length).toBeGreaterThanOrEqual(8);
+    // Generators get no shadow frame.
+    const sites = transform('function* g() { yield 1 }').meta.sites;
+    expect(sites.filter((s) => s[0] === 'function')).toEqual([]);
+  });
+
+  it('keeps async functions with try/catch/finally and awaits', async () => {
+    const { original, instrumented, rt } = await runBothAsync(`
+      const m = new Map();
+      const log = [];
+      const tick = (v) => new Promise((r) => setTimeout(() => r(v), 1));
+      async function work(k) {
+        try {
+          if (!m.has(k)) m.set(k, await tick(k));
+          if (k === 2) throw new Error('boom ' + (await tick(k)));
+          return m.get(k);
+        } catch (e) {
+          log.push('caught ' + e.message);
+          return await tick(-1);
+        } finally {
+          log.push('finally ' + k);
+        }
+      }
+      const arrow = async (k) => (await work(k)) * 10;
+      module.exports = Promise.all([work(1), work(2), arrow(3)]).then((r) => [r, log, m.size]);
+    `);
+    expect(instrumented).toEqual(original);
+    const kinds = rt.kinds();
+    // 6 awaits; a res for each, for the catch block and for the 3 finally blocks run.
+    expect(kinds.filter((k) => k === 'sus').length).toBe(6);
+    expect(kinds.filter((k) => k === 'res').length).toBe(10);
+    expect(kinds.filter((k) => k === 'push').length).toBe(kinds.filter((k) => k === 'pop').length);
+    expect(rt.depth).toBe(0);
+  });
+
+  it('throws a clear error without the runtime', () => {
+    const out = transform('module.exports = 1').code;
+    expect(thrown(() => runModule(out))).toBe(
+      'Error: asyncrace: runtime not loaded (run with --require asyncrace/register or --import asyncrace/register)',
+    );
+  });
+
+  it('keeps error stack line numbers', () => {
+    const code = ['const m = new Map();', 'function f() {', '  m.get(1);', '  throw new Error("x");', '}', 'module.exports = f;'].join('\n');
+    const lineOf = (fn: () => void): string => {
+      try {
+        fn();
+      } catch (e) {
+        return /<anonymous>:(\d+)/.exec((e as Error).stack ?? '')![1]!;
+      }
+      return '';
+    };
+    const original = lineOf(() => (runModule(code) as () => void)());
+    const uninstall = install(new PlainRuntime());
+    try {
+      const instrumented = lineOf(() => (runModule(transform(code).code) as () => void)());
+      expect(instrumented).toBe(original);
+    } finally {
+      uninstall();
+    }
+  });
+
+  it('lets an import cycle call a hoisted function before the module body ran', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asyncrace-cycle-'));
+    const a = path.join(dir, 'a.mjs');
+    const b = path.join(dir, 'b.mjs');
+    const write = (file: string, code: string): void => fs.writeFileSync(file, instrument(code, file, { moduleName: pathToFileURL(file).href })!.code);
+    write(a, "import { fromB } from './b.mjs';\nexport function helper(m) { return m.get(1); }\nexport const seen = fromB;\n");
+    write(b, "import { helper } from './a.mjs';\nexport const fromB = helper(new Map([[1, 'early']]));\n");
+    const runner = path.join(dir, 'run.cjs');
+    fs.writeFileSync(
+      runner,
+      `const files = [];
+      const rt = { file(m) { files.push(m.file); return 1; }, c1(s, o, f, a) { return Reflect.apply(f, o, [a]); },
+        push(s) { return { s }; }, pop() {}, made(s, c) { return c; }, iter(s, i) { return i; } };
+      Object.defineProperty(globalThis, Symbol.for('asyncrace'), { value: rt });
+      import(${JSON.stringify(pathToFileURL(a).href)}).then((m) => console.log(JSON.stringify({ seen: m.seen, files: files.sort() })));`,
+    );
+    try {
+      const out = JSON.parse(execFileSync(process.execPath, [runner], { encoding: 'utf8' })) as { seen: string; files: string[] };
+      expect(out.seen).toBe('early');
+      expect(out.files).toEqual([pathToFileURL(a).href, pathToFileURL(b).href].sort());
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('layout-sensitive code', () => {
+  it('keeps multi-line returns, chains and arrows working', async () => {
+    const { original, instrumented, out } = await runBothAsync(`
+      const m = new Map([['k', { v: 1, f() { return this.v; } }]]);
+      const arrow = (k) =>
+        m
+          .get(k)
+          .v;
+      const chained = (o) =>
+        o
+          ?.m
+          .get('k')
+          ?.f();
+      function ret(k) {
+        return (
+          m.get(k).v
+        );
+      }
+      async function forAwait() {
+        const out = [];
+        async function* gen() { yield* m.keys(); }
+        outer: for await (const k of gen()) { for (const x of [1, 2]) { if (x === 2) continue outer; out.push(k + x); } }
+        return out;
+      }
+      module.exports = forAwait().then((fa) => [arrow('k'), chained({ m }), chained(null), ret('k'), fa]);
+    `);
+    expect(instrumented).toEqual(original);
+    expect(out).toContain('for await (const k of _ar.iter(');
+  });
+});

@@ -1,0 +1,213 @@
+import { describe, it, expect } from 'vitest';
+import { instrument } from '../../src/instrument/index';
+import { transform } from './harness';
+
+const DECLARED = 'var m, s, x, a, g; ';
+
+/** The instrumented code without its prelude, registration and source map comment (`m`, `s`, `x`, `a`, `g` are declared). */
+function body(code: string): string {
+  const out = transform(DECLARED + code).code;
+  return out
+    .replace(DECLARED.trim(), '')
+    .replace(/\n\/\/# sourceMappingURL=.*\n?$/, '')
+    .replace(/function _arI\(\)[\s\S]*$/, '')
+    .replace(/^var _ar, _arS[^;]*; ?_ar \|\| _arI\(\);/m, '')
+    .trim();
+}
+
+/** Every word that occurs once in the original is on the same line in the output. */
+function expectLinesKept(original: string, output: string): void {
+  const words = new Map<string, number>();
+  const counts = new Map<string, number>();
+  original.split('\n').forEach((line, i) => {
+    for (const w of line.match(/[A-Za-z][\w$]{2,}/g) ?? []) {
+      counts.set(w, (counts.get(w) ?? 0) + 1);
+      words.set(w, i);
+    }
+  });
+  const outLines = output.split('\n');
+  for (const [w, line] of words) {
+    if (counts.get(w) !== 1) continue;
+    expect(outLines[line], `"${w}" on line ${line + 1}`).toMatch(new RegExp(`(?<![\\w$])${w}(?![\\w$])`));
+  }
+}
+
+describe('generated shapes', () => {
+  it('rewrites method calls by argument count', () => {
+    expect(body('m.clear()')).toBe('_ar.c0(_arS + 0, m, m.clear);');
+    expect(body('m.get(k)')).toBe('_ar.c1(_arS + 0, m, m.get, k);');
+    expect(body('m.set(k, v)')).toBe('_ar.c2(_arS + 0, m, m.set, k, v);');
+    expect(body('s.add(a, b, c)')).toBe('_ar.cn(_arS + 0, s, s.add, [a, b, c]);');
+    expect(body('m.set(...kv)')).toBe('_ar.cn(_arS + 1, m, m.set, [..._ar.iter(_arS + 0, kv)]);');
+    expect(body("m['delete'](k)")).toBe("_ar.c1(_arS + 0, m, m['delete'], k);");
+    expect(body('this.m.has(k)')).toBe('_ar.c1(_arS + 0, _o = this.m, _o.has, k);');
+    expect(body('this.has(k)')).toBe('_ar.c1(_arS + 0, this, this.has, k);');
+    for (const m of ['forEach', 'keys', 'values', 'entries']) expect(body(`x.${m}()`)).toBe(`_ar.c0(_arS + 0, x, x.${m});`);
+  });
+
+  it('uses a temporary for unbound (global) receivers, none for bound identifiers', () => {
+    expect(body('const n = 1; n.get(k)')).toBe('const n = 1;_ar.c1(_arS + 0, n, n.get, k);');
+    expect(body('glob.get(k)')).toBe('_ar.c1(_arS + 0, _o = glob, _o.get, k);');
+  });
+
+  it('leaves other calls and computed members alone', () => {
+    expect(body('m.fetch(k); m[name](k); m.get.call(m, k); (0, m.get)(k); new m.get(k); m.get`x`')).toBe(
+      'm.fetch(k);m[name](k);m.get.call(m, k);(0, m.get)(k);new m.get(k);m.get`x`;',
+    );
+  });
+
+  it('rewrites super calls and global Promise joins', () => {
+    expect(body('class A extends B { f(k) { return super.get(k) } }')).toContain('_ar.c1(_arS + 1, this, super.get, k)');
+    expect(body('Promise.all(ps); Promise.allSettled(ps); Promise.any(ps); Promise.race(ps)')).toBe(
+      '_ar.c1(_arS + 0, Promise, Promise.all, ps);_ar.c1(_arS + 1, Promise, Promise.allSettled, ps);_ar.c1(_arS + 2, Promise, Promise.any, ps);Promise.race(ps);',
+    );
+    expect(body('const Promise = P; Promise.all(ps)')).toBe('const Promise = P;Promise.all(ps);');
+  });
+
+  it('rewrites size reads only', () => {
+    expect(body('n = m.size')).toBe('n = _ar.size(_arS + 0, m, m.size);');
+    expect(body('n = a.b.size')).toBe('n = _ar.size(_arS + 0, _o = a.b, _o.size);');
+    expect(body('m.size = 1; m.size += 1; m.size++; delete m.size; m.size(); [m.size] = x; ({ a: m.size } = x)')).not.toContain('_ar.size');
+  });
+
+  it('wraps iterated expressions', () => {
+    expect(body('for (const x of xs) f(x)')).toBe('for (const x of _ar.iter(_arS + 0, xs)) f(x);');
+    expect(body('[...xs]')).toBe('[..._ar.iter(_arS + 0, xs)];');
+    expect(body('f(...xs)')).toBe('f(..._ar.iter(_arS + 0, xs));');
+    expect(body('({ ...o })')).toBe('({ ...o });');
+    expect(body('Array.from(xs, f)')).toBe('Array.from(_ar.iter(_arS + 0, xs), f);');
+    expect(body('const [p, q] = xs')).toBe('const [p, q] = _ar.iter(_arS + 0, xs);');
+    expect(body('[a, b] = xs')).toBe('[a, b] = _ar.iter(_arS + 0, xs);');
+    // Its value is `xs` itself: not wrapped where it is used.
+    expect(body('g = [a, b] = xs')).toBe('g = [a, b] = xs;');
+    expect(body('function* g() { yield* xs }')).toContain('yield* _ar.iter(_arS + 0, xs)');
+  });
+
+  it('wraps collection creation unless the constructor is local', () => {
+    expect(body('new Map(); new Set(a); new WeakMap(); new WeakSet()')).toBe(
+      '_ar.made(_arS + 0, new Map());_ar.made(_arS + 1, new Set(a));_ar.made(_arS + 2, new WeakMap());_ar.made(_arS + 3, new WeakSet());',
+    );
+    expect(body('class Map {} new Map()')).toBe('class Map {}new Map();');
+  });
+
+  it('wraps function bodies in a shadow frame, keeping directives first', () => {
+    expect(body("function f() { 'use strict'; return 1 }")).toBe(
+      "function f() {'use strict';var _arc = (_ar || _arI()).push(_arS + 0);try {return 1;} finally {_ar.pop(_arc);}}",
+    );
+    expect(body('g(() => 1)')).toBe('g(() => {var _arc = _ar.push(_arS + 0);try {return 1;} finally {_ar.pop(_arc);}});');
+    expect(body('function* g() { yield 1 }')).toBe('function* g() {_ar || _arI();yield 1;}');
+    expect(body('async function* g() { await 1 }')).not.toContain('push');
+  });
+
+  it('tracks awaits, catch and finally in async functions', () => {
+    const out = body('async function f() { try { await g() } catch (e) { h() } finally { i() } }');
+    expect(out).toContain('_ar.res(await _ar.sus(g(), _arc), _arc)');
+    expect(out).toContain('catch (e) {_ar.res(0, _arc);h();}');
+    expect(out).toContain('finally {_ar.res(0, _arc);i();}');
+    // Not in nested non-async code, not in generators.
+    expect(body('async function f() { return () => { try {} finally {} } }')).not.toContain('_ar.res');
+  });
+
+  it('lowers optional chains with instrumentable links only', () => {
+    expect(body('m?.get(k)')).toBe('m == null ? void 0 : _ar.c1(_arS + 0, m, m.get, k);');
+    expect(body('m.get?.(k)')).toBe('(_t2 = (_t = m).get) == null ? void 0 : _ar.c1(_arS + 0, _t, _t2, k);');
+    expect(body('m?.size')).toBe('m == null ? void 0 : _ar.size(_arS + 0, m, m.size);');
+    expect(body('a?.b.c')).toBe('a?.b.c;');
+    expect(body('a?.b()')).toBe('a?.b();');
+  });
+
+  it('names generated variables around the user\'s', () => {
+    const out = transform('var _ar = 1, _arc = 2, _o = 3; x.y.get(_ar + _arc + _o)').code;
+    expect(out).toMatch(/var _ar2, _arS, _o2;_ar2 \|\| _arI\(\);/);
+    expect(out).toContain('_ar2.c1(_arS + 0, _o2 = x.y, _o2.get, _ar + _arc + _o)');
+  });
+});
+
+describe('lines and positions', () => {
+  const src = [
+    "'use strict';",
+    '// comment one',
+    'const cache = new Map();',
+    'async function lookup(key) {',
+    '  if (cache.has(key)) return cache.get(key);',
+    '  const value = await fetchIt(',
+    '    key,',
+    '  );',
+    '  cache.set(key, value);',
+    '  return cache',
+    '    .get(key);',
+    '}',
+    'const arrow = (x) =>',
+    '  cache.size + x;',
+    'class Store {',
+    '  constructor() { this.items = new Set(); }',
+    '  add(item) { this.items.add(item); }',
+    '  get count() { return this.items.size; }',
+    '}',
+    'module.exports = { lookup, arrow, Store };',
+  ].join('\n');
+
+  it('keeps every user line on its line number', () => {
+    const out = transform(src).code;
+    expectLinesKept(src, out);
+    // The prelude shares the first statement's line, after the directive and comments.
+    expect(out.split('\n')[2]).toMatch(/^var _ar, _arS, _o;_ar \|\| _arI\(\);const cache = /);
+  });
+
+  it('records sites with original 1-based positions and function names', () => {
+    const { meta } = transform(src, '/virtual/app.js', '/virtual/app.js');
+    expect(meta.file).toBe('/virtual/app.js');
+    expect(meta.sources).toEqual(['/virtual/app.js']);
+    const find = (what: string, line: number) => meta.sites.find((s) => s[0] === what && s[2] === line);
+    expect(find('new', 3)).toEqual(['new', 0, 3, 15, '']);
+    expect(find('function', 4)).toEqual(['function', 0, 4, 1, 'lookup']);
+    expect(find('has', 5)).toEqual(['has', 0, 5, 13, 'lookup', 'cache.has']);
+    expect(find('get', 5)).toEqual(['get', 0, 5, 36, 'lookup', 'cache.get']);
+    expect(find('set', 9)).toEqual(['set', 0, 9, 9, 'lookup', 'cache.set']);
+    expect(find('get', 11)).toEqual(['get', 0, 11, 6, 'lookup', 'cache.get']);
+    expect(find('function', 13)).toEqual(['function', 0, 13, 15, 'arrow']);
+    expect(find('size', 14)).toEqual(['size', 0, 14, 9, 'arrow']);
+    expect(find('function', 16)).toEqual(['function', 0, 16, 3, 'new Store']);
+    expect(find('add', 17)).toEqual(['add', 0, 17, 26, 'Store.add', 'this.items.add']);
+    expect(find('size', 18)).toEqual(['size', 0, 18, 35, 'get count']);
+  });
+
+  it('names functions like V8 stack frames', () => {
+    const { meta } = transform(
+      [
+        'exports.load = function () { m.get(1) };',
+        'const o = { run() { m.get(2) }, go: () => m.get(3) };',
+        'class K { static s() { m.get(4) } #p() { m.get(5) } f = m.get(6); static { m.get(7) } h = () => m.get(8) }',
+        'export default function () { m.get(9) }',
+      ].join('\n'),
+      '/virtual/names.mjs',
+    );
+    const names = meta.sites.filter((s) => s[0] === 'get').map((s) => s[4]);
+    expect(names).toEqual(['exports.load', 'run', 'go', 'K.s', 'K.#p', '<instance_members_initializer>', '<static_initializer>', 'K.h', 'default']);
+  });
+
+  it('uses the module name given for stack frames', () => {
+    const { meta } = transform('m.get(1)', '/virtual/esm.mjs', 'file:///virtual/esm.mjs');
+    expect(meta.file).toBe('file:///virtual/esm.mjs');
+    expect(meta.sources).toEqual(['/virtual/esm.mjs']);
+  });
+
+  it('accepts file: URLs as filenames', () => {
+    const out = instrument('m.get(1)', 'file:///virtual/u.mjs');
+    expect(out).not.toBeNull();
+    expect(out!.map.sources).toEqual(['/virtual/u.mjs']);
+  });
+
+  it('keeps the hashbang first', () => {
+    const out = transform('#!/usr/bin/env node\nconst m = new Map();\nm.get(1)\n').code;
+    expect(out.split('\n')[0]).toBe('#!/usr/bin/env node');
+    expect(out.split('\n')[1]).toMatch(/^var _ar, _arS;_ar \|\| _arI\(\);const m = _ar.made\(/);
+    expect(out.split('\n')[2]).toContain('_ar.c1(_arS + 1, m, m.get, 1)');
+  });
+
+  it('keeps file pragmas above the prelude', () => {
+    const out = transform('// @ts-nocheck\n/** @jsx h */\nm.get(1)').code;
+    expect(out.startsWith('// @ts-nocheck\n/** @jsx h */var _ar')).toBe(true);
+    expect(out.split('\n')[2]).toMatch(/^_ar\.c1\(/);
+  });
+});
