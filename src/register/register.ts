@@ -1,0 +1,55 @@
+/**
+ * The entry for `node --require asyncrace/register app.js` and
+ * `node --import asyncrace/register app.mjs` (the CLI preloads it through
+ * NODE_OPTIONS): reads `ASYNCRACE_OPTIONS`, installs the runtime, the
+ * CommonJS and ESM hooks that instrument the program's modules, and the
+ * report at exit.
+ *
+ * Loading it again in the same thread (both flags, two copies of asyncrace)
+ * does nothing.
+ *
+ * @example
+ *   // ASYNCRACE_OPTIONS="halt_on_error=1" node --import asyncrace/register app.mjs
+ */
+import fs from 'node:fs';
+import { installRuntime } from '../runtime/index';
+import { OptionsError, processOptions, type Options } from '../runtime/options';
+import { installCjsHook } from './cjs-hook';
+import { installEsmHooks } from './esm-register';
+import { installExitHandling } from './exit';
+import { inHooksThread } from './hooks-thread';
+import { reportInternalError } from './internal-error';
+
+const REGISTERED = Symbol.for('asyncrace.register');
+
+function readOptions(): Options {
+  try {
+    return processOptions();
+  } catch (err) {
+    if (!(err instanceof OptionsError)) throw err;
+    // Before the program runs, like a bad command-line flag.
+    fs.writeSync(2, `${err.message} (in ASYNCRACE_OPTIONS)\n`);
+    process.exit(2);
+  }
+}
+
+function register(): void {
+  const global = globalThis as Record<symbol, unknown>;
+  if (global[REGISTERED] || inHooksThread()) return;
+  Object.defineProperty(global, REGISTERED, { value: true, enumerable: false });
+
+  const options = readOptions();
+  try {
+    installRuntime(options);
+  } catch (err) {
+    // Without a runtime, instrumented code could not run: the program runs
+    // undetected rather than not at all.
+    reportInternalError('installing the runtime (the program runs undetected)', err);
+    return;
+  }
+  installExitHandling(options);
+  installCjsHook(options);
+  installEsmHooks(options);
+}
+
+register();
