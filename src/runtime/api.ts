@@ -26,10 +26,15 @@ export const RUNTIME_KEY = Symbol.for('asyncrace');
  * - `line` 1-based, `column` 1-based, both in the original source.
  * - `functionName`: the enclosing function's name (for a `function` site, the
  *   function's own name); `''` at module top level.
- * - `callee` (call sites, optional): the callee as written, e.g. `this.cache.get`,
- *   for the message of the TypeError when it is not a function.
+ * - `callee` (optional): V8's wording for the site's TypeError. At a call site,
+ *   the callee as written (`this.cache.get`) for "is not a function". At an
+ *   iteration site, the whole "not iterable" message (`''`: V8's wording by
+ *   value; absent: the site never throws, the consumer does, as for
+ *   `Array.from`); `%s` stands for the value.
+ * - `nullishOnly`: an iteration site that throws only for null and undefined
+ *   (a spread in call arguments: V8 words the other cases by value itself).
  */
-export type SiteTuple = [what: string, sourceIndex: number, line: number, column: number, functionName: string, callee?: string];
+export type SiteTuple = [what: string, sourceIndex: number, line: number, column: number, functionName: string, callee?: string, nullishOnly?: 1];
 
 /** What an instrumented module registers about itself. */
 export interface FileMeta {
@@ -50,29 +55,43 @@ export interface Frame {
 }
 
 /**
- * The runtime object. Generated code shapes (S is a site id, R a receiver
- * expression, evaluated once; `_o` a temporary of the generated code):
+ * The runtime object. Generated code shapes (S is a site id; R a receiver
+ * expression, evaluated once; `_o`, `_f`, `_a0`... temporaries of the
+ * generated code, unique to the call site within the enclosing function, so
+ * that nested calls and awaits in the arguments cannot clobber them):
  *
  * | original                        | generated                                   |
  * |---------------------------------|---------------------------------------------|
- * | `R.get(k)`                      | `_ar.c1(S, _o = R, _o.get, k)`              |
- * | `R.set(k, v)`                   | `_ar.c2(S, _o = R, _o.set, k, v)`           |
- * | `R.clear()`                     | `_ar.c0(S, _o = R, _o.clear)`               |
- * | `R.add(a, b, c)` / spread args  | `_ar.cn(S, _o = R, _o.add, [a, b, c])`      |
- * | `super.get(k)`                  | `_ar.c1(S, this, super.get, k)`             |
- * | `Promise.all(x)` (global)       | `_ar.c1(S, Promise, Promise.all, x)`        |
+ * | `R.get(k)`                      | `(_o = R, _f = _o.get, _a0 = k, _ar.t(_o, _f) ? _ar.c1(S, _o, _f, _a0) : _ar.fc(_f, _o, _a0))` |
+ * | `R.set(k, v)`                   | same with `c2` and `_a0, _a1`               |
+ * | `R.clear()`                     | `(_o = R, _f = _o.clear, _ar.t(_o, _f) ? _ar.c0(S, _o, _f) : _ar.fc(_f, _o))` |
+ * | `R.add(a, b, c)` / spread args  | `(..., _a = [a, b, c], _ar.t(_o, _f) ? _ar.cn(S, _o, _f, _a) : _ar.fa(_f, _o, _a))` |
+ * | `super.get(k)`                  | `(_f = super.get, _a0 = k, _ar.t(this, _f) ? _ar.c1(S, this, _f, _a0) : _ar.fc(_f, this, _a0))` |
+ * | `Promise.all(x)` (global)       | the call shape with R = `Promise`           |
  * | `R.size`                        | `_ar.size(S, _o = R, _o.size)`              |
- * | `for (x of E)`, `[...E]`, `f(...E)`, `Array.from(E)`, `[a] = E`, `yield* E` | E becomes `_ar.iter(S, E)` |
+ * | `Array.from(E, ...)` (global)   | `Array.from(_ar.whole(S, E), ...)`          |
+ * | `for (x of E)`, `[...E]`, `f(...E)`, `[a] = E`, `yield* E` | E becomes `_ar.iter(S, E)` |
  * | `new Map(a)` (global Map, Set, WeakMap, WeakSet) | `_ar.made(S, new Map(a))`  |
  * | function body `B`               | `var _arc = _ar.push(S); try { B } finally { _ar.pop(_arc) }` |
  * | `await X` in an instrumented async function | `_ar.res(await _ar.sus(X, _arc), _arc)` |
  * | first statement of a `catch`/`finally` block in an instrumented async function | `_ar.res(0, _arc);` |
  *
- * When R is an identifier or `this`, the temporary is not needed: `_ar.c1(S, m, m.get, k)`.
+ * When R is an identifier or `this`, `_o` is not needed; literal arguments need
+ * no `_aN`. The untracked branch (`fc`/`fa`) calls the method from the user's
+ * own frame: stack traces and `caller` are those of the original call.
  */
 export interface Runtime {
   /** Registers an instrumented module; returns the base of its site ids. */
   file(meta: FileMeta): number;
+
+  /** Whether the call `o.f(...)` is tracked (or `f` is not callable): then the `c*` entry makes it. */
+  t(o: unknown, f: unknown): boolean;
+  /** `f.call(o, ...args)`, transparent in stack traces. */
+  fc(f: unknown, o: unknown, ...args: unknown[]): unknown;
+  /** `Reflect.apply(f, o, args)`. */
+  fa(f: Function, o: unknown, args: ArrayLike<unknown>): unknown;
+  /** `x` about to be iterated whole by a builtin (Array.from); returns it. */
+  whole(site: number, x: unknown): unknown;
 
   /** A call `o.m()` with zero arguments, where `f` is the already-looked-up `o.m`. */
   c0(site: number, o: unknown, f: unknown): unknown;

@@ -151,9 +151,11 @@ export function stopTracking(): void {
 }
 
 /** Makes `result` (a Promise.all / allSettled result) settle after every input that has settled by then. */
-export function joinPromise(result: unknown, inputs: unknown[]): void {
+export function joinPromise(result: unknown, inputs: readonly unknown[]): void {
   if (!types.isPromise(result)) return;
-  const ps = inputs.filter((x): x is Promise<unknown> => types.isPromise(x));
+  const ps: Promise<unknown>[] = [];
+  // A plain indexed loop: no species, no user-visible method calls.
+  for (let i = 0; i < inputs.length; i++) if (types.isPromise(inputs[i])) ps.push(inputs[i] as Promise<unknown>);
   if (ps.length) joins.set(result, ps);
 }
 

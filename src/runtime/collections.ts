@@ -6,6 +6,7 @@
  * original call unchanged. The operation always runs first, so its result and
  * exceptions are the original's; bookkeeping follows and never throws.
  */
+import { types } from 'node:util';
 import { joinPromise } from './async-context';
 import { clearAll, read, write, writeKeySet } from './detector';
 import { internalError } from './internal-error';
@@ -79,7 +80,8 @@ function record(op: Op, site: number, o: object, args: ArrayLike<unknown>, had: 
   try {
     if (op.kind === 'join') {
       const input = args[0];
-      if (Array.isArray(input)) joinPromise(result, input);
+      // Only a plain array is read (a Proxy's traps or an accessor would show).
+      if (Array.isArray(input) && !types.isProxy(input)) joinPromise(result, input);
       return;
     }
     const type = op.type as CollectionType;
@@ -127,6 +129,26 @@ function prepared(op: Op, o: unknown, k: unknown): boolean {
     internalError(`checking ${op.method}`, err);
     return false;
   }
+}
+
+/**
+ * Whether the call `o.f(...)` goes through the runtime: `f` is an original
+ * method on a receiver it tracks, or `f` is not callable (the runtime words the
+ * TypeError as V8 does at the user's call site). Every other call is made by
+ * the generated code itself, in the user's frame.
+ */
+export function t(o: unknown, f: unknown): boolean {
+  return typeof f !== 'function' || opFor(o, f) !== undefined;
+}
+
+/** `f.call(o, ...args)` for untracked calls, invisible in stack traces and to `caller`. */
+export const fc = call;
+/** `Reflect.apply(f, o, args)` for untracked calls with spread arguments. */
+export const fa = apply;
+
+/** An argument a builtin iterates whole within this event (`Array.from(x)`): a read of its key set; returns it. */
+export function whole(site: number, x: unknown): unknown {
+  return size(site, x, x);
 }
 
 /** `o.m()` */

@@ -4,9 +4,11 @@
  * `iter()` hands the loop a wrapper that forwards to the collection's own
  * iterator and records each step; anything else is returned untouched.
  */
+import { types } from 'node:util';
 import { read } from './detector';
 import { internalError } from './internal-error';
 import { collectionType, shadowOf, type CollectionType, type Shadow } from './shadow-state';
+import { iterationMessage } from './sites';
 
 const call = Function.prototype.call.bind(Function.prototype.call) as (f: unknown, self: unknown, ...args: unknown[]) => unknown;
 
@@ -45,8 +47,40 @@ class Steps {
   }
 }
 
+/** How V8 names a value it cannot iterate when the expression can't be printed. */
+function byValue(x: unknown): string {
+  if (x === null) return 'object null';
+  if (typeof x === 'string') return `string "${x}"`;
+  if (typeof x === 'number' || typeof x === 'boolean') return `${typeof x} ${String(x)}`;
+  return typeof x;
+}
+
+function iterable(x: unknown): boolean {
+  if (x === null || x === undefined) return false;
+  // A Proxy's traps would run twice: the consumer checks it itself.
+  if (types.isProxy(x)) return true;
+  return typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+}
+
+/**
+ * The iteration's own TypeError: the call to iter() hides the expression V8
+ * would have printed, so the site carries V8's message and it is thrown here,
+ * from the user's frame.
+ */
+function notIterable(site: number, x: unknown): TypeError | undefined {
+  const { message, nullishOnly } = iterationMessage(site);
+  if (message === undefined) return undefined;
+  if (nullishOnly ? x !== null && x !== undefined : iterable(x)) return undefined;
+  const text = message === '' ? `${byValue(x)} is not iterable (cannot read property Symbol(Symbol.iterator))` : message.replace('%s', String(x));
+  const err = new TypeError(text);
+  Error.captureStackTrace(err, iter);
+  return err;
+}
+
 /** The iterable to use in place of `x` at an iteration site. */
 export function iter(site: number, x: unknown): unknown {
+  const err = notIterable(site, x);
+  if (err) throw err;
   try {
     if (typeof x !== 'object' || x === null) return x;
     const known = iterators.get(x);

@@ -77,6 +77,17 @@ export function calleeText(site: number): string {
   return t?.[5] ?? `(intermediate value).${t?.[0] ?? 'method'}`;
 }
 
+/**
+ * The TypeError message an iteration site throws for a value that is not
+ * iterable, `''` for V8's wording by value, undefined when the site never
+ * throws; and whether it throws only for null and undefined.
+ */
+export function iterationMessage(site: number): { message: string | undefined; nullishOnly: boolean } {
+  const entry = entryOf(site);
+  const t = entry?.meta.sites[site - entry.base];
+  return { message: t?.[5], nullishOnly: t?.[6] === 1 };
+}
+
 /** The registered metadata of an instrumented module, by the name V8 gives it in stack frames. */
 export function moduleMeta(file: string): FileMeta | undefined {
   return byModule.get(file)?.meta;

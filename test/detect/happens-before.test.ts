@@ -1,0 +1,184 @@
+// Happens-before from Node's own hooks: creation, resolution and joins order
+// accesses; conflicting accesses that nothing orders are reported. One program
+// per rule, each with its unordered twin.
+import { describe, expect, it } from 'vitest';
+import { detect, lineOf, linePairs } from './run';
+
+const sleep = "const sleep = (ms) => new Promise((r) => setTimeout(r, ms));\n";
+// Independent I/O completions: nothing in Node orders one against another.
+const io = "const io = () => require('node:fs').promises.readFile(__filename);\n";
+
+describe('happens-before', () => {
+  it('orders sequential awaits in one task (no report)', () => {
+    const run = detect('seq.js', `${sleep}
+const m = new Map();
+async function main() {
+  m.set('k', 1);
+  await sleep(2);
+  m.set('k', m.get('k') + 1);
+  await sleep(2);
+  console.log(m.get('k'));
+}
+main();
+`);
+    expect(run.races).toEqual([]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('2\n');
+  });
+
+  it('reports two unordered writes of one key from concurrent tasks', () => {
+    const src = `${io}
+const m = new Map();
+async function put(v) {
+  await io();
+  m.set('k', v); // W
+}
+Promise.all([put(1), put(2)]).then(() => console.log(m.has('k')));
+`;
+    const run = detect('ww.js', src);
+    expect(run.status).toBe(66);
+    expect(linePairs(run)).toEqual([[lineOf(src, '// W'), lineOf(src, '// W')]]);
+    expect(run.races[0]!.current.op).toBe('write');
+    expect(run.races[0]!.previous.op).toBe('write');
+    expect(run.stdout).toBe('true\n');
+  });
+
+  it('orders a callback after the event that registered it (creation)', () => {
+    const run = detect('creation.js', `
+const m = new Map();
+m.set('k', 1);
+setTimeout(() => { m.set('k', 2); setImmediate(() => console.log(m.get('k'))); }, 1);
+`);
+    expect(run.races).toEqual([]);
+    expect(run.stdout).toBe('2\n');
+  });
+
+  it('orders a reaction after the event that resolved its promise (resolution)', () => {
+    const run = detect('resolution.js', `
+const m = new Map();
+let resolve;
+const ready = new Promise((r) => { resolve = r; });
+ready.then(() => console.log(m.get('config')));
+setTimeout(() => { m.set('config', 'loaded'); resolve(); }, 2);
+`);
+    expect(run.races).toEqual([]);
+    expect(run.stdout).toBe('loaded\n');
+  });
+
+  it('reports a read that nothing orders after a write in another callback', () => {
+    const src = `
+const m = new Map();
+require('node:fs').readFile(__filename, () => { m.set('config', 'loaded'); }); // W
+setTimeout(() => { console.log(m.get('config')); }, 50); // R
+`;
+    const run = detect('unordered.js', src);
+    expect(run.status).toBe(66);
+    expect(linePairs(run)).toEqual([[lineOf(src, '// R'), lineOf(src, '// W')]]);
+  });
+
+  it('orders the result of Promise.all after every input (join)', () => {
+    const run = detect('join.js', `${sleep}
+const m = new Map();
+async function load(k, ms) { await sleep(ms); m.set(k, ms); }
+Promise.all([load('a', 3), load('b', 1)]).then(() => {
+  console.log(m.get('a'), m.get('b'), [...m.keys()].sort().join());
+});
+`);
+    expect(run.races).toEqual([]);
+    expect(run.stdout).toBe('3 1 a,b\n');
+  });
+
+  it('reports a reader that waits for only one of two writers', () => {
+    const src = `${io}
+const m = new Map();
+async function load(k, v) { await io(); m.set(k, v); } // W
+const first = load('a', 1);
+load('a', 2);
+first.then(() => console.log(m.has('a'))); // R
+`;
+    const run = detect('half-join.js', src);
+    expect(run.status).toBe(66);
+    expect(linePairs(run)).toContainEqual([lineOf(src, '// W'), lineOf(src, '// R')]);
+  });
+
+  it('orders a release before the next acquire (exported acquire/release)', () => {
+    const src = `${sleep}
+const { acquire, release } = require(${JSON.stringify(require.resolve('../../dist/index.js'))});
+const m = new Map();
+const lock = {};
+async function step(v, ms) {
+  await sleep(ms);
+  acquire(lock);
+  m.set('k', v);
+  release(lock);
+}
+Promise.all([step(1, 1), step(2, 5)]).then(() => console.log(m.get('k')));
+`;
+    const run = detect('acquire.js', src);
+    expect(run.races).toEqual([]);
+    expect(run.stdout).toBe('2\n');
+  });
+});
+
+describe('what conflicts', () => {
+  it('does not report different keys, or the same key on different collections', () => {
+    const run = detect('disjoint.js', `${sleep}
+const a = new Map();
+const b = new Map();
+async function put(m, k, ms) { await sleep(ms); m.set(k, ms); }
+Promise.all([put(a, 'x', 1), put(a, 'y', 3), put(b, 'x', 2)]).then(() => console.log(a.size + b.size));
+`);
+    expect(run.races).toEqual([]);
+    expect(run.stdout).toBe('3\n');
+  });
+
+  it('reports iteration against an insert that nothing orders', () => {
+    const src = `${io}
+const m = new Map([['a', 1]]);
+async function add() { await io(); m.set('b', 2); } // INSERT
+async function sum() { await io(); await io(); let s = 0; for (const [, v] of m) s += v; return s; } // ITER
+Promise.all([add(), sum()]).then(([, s]) => console.log(s));
+`;
+    const run = detect('iter.js', src);
+    expect(run.status).toBe(66);
+    expect(linePairs(run)).toEqual([[lineOf(src, '// ITER'), lineOf(src, '// INSERT')]]);
+    expect(run.races[0]!.object.key).toBe('(keys)');
+  });
+
+  it('reports size against a delete that nothing orders', () => {
+    const src = `
+const s = new Set(['a', 'b']);
+require('node:fs').readFile(__filename, () => s.delete('a')); // DEL
+setTimeout(() => console.log(s.size), 50); // SIZE
+`;
+    const run = detect('size.js', src);
+    expect(linePairs(run)).toEqual([[lineOf(src, '// SIZE'), lineOf(src, '// DEL')]]);
+    expect(run.races[0]!.object.type).toBe('Set');
+  });
+
+  it('tracks WeakMap and WeakSet keys', () => {
+    const src = `${io}
+const wm = new WeakMap();
+const ws = new WeakSet();
+const key = {};
+async function mark(v) { await io(); wm.set(key, v); ws.add(key); } // MARK
+Promise.all([mark(1), mark(4)]).then(() => console.log(typeof wm.get(key), ws.has(key)));
+`;
+    const run = detect('weak.js', src);
+    expect(run.status).toBe(66);
+    expect(run.races.map((r) => r.object.type).sort()).toEqual(['WeakMap', 'WeakSet']);
+    expect(run.stdout).toBe('number true\n');
+  });
+
+  it('reports one race per pair of access sites, however often it happens', () => {
+    const run = detect('dedupe.js', `${io}
+const m = new Map();
+async function put(k) { await io(); m.set(k, 1); }
+const all = [];
+for (let i = 0; i < 20; i++) all.push(put('k' + (i % 5)));
+Promise.all(all).then(() => console.log(m.size));
+`);
+    expect(run.races).toHaveLength(1);
+    expect(run.stdout).toBe('5\n');
+  });
+});
