@@ -5,15 +5,18 @@
  * short-circuit semantics:
  *
  *   this.m?.get(k)?.x
- *   -> (_t = this.m) == null ? void 0 : (_t2 = _ar.c1(S, _t, _t.get, k)) == null ? void 0 : _t2.x
+ *   -> (_t = this.m) == null ? void 0 : (_t2 = (_f = _t.get, _a0 = k, _ar.t(_t, _f) ? _ar.c1(S, _t, _f, _a0) : _ar.fc(_f, _t, _a0))) == null ? void 0 : _t2.x
  *
  * Every intermediate value is evaluated once, in the original order; method
  * calls keep their `this` (a non-instrumented optional call on a member becomes
  * `_f.call(_t, ...)`). Chains without an instrumentable link stay untouched.
+ * An optional instrumented call looks the method up once and tests it:
+ * `m.get?.(k)` -> `(_t = m.get) == null ? void 0 : (_a0 = k, _ar.t(m, _t) ? _ar.c1(S, m, _t, _a0) : _ar.fc(_t, m, _a0))`.
  */
 import * as t from '@babel/types';
 import type { NodePath, Scope } from '@babel/traverse';
-import { callShape, isSimple, member, methodCallShape, reuse, sizeShape, type Emitter } from './shapes';
+import { assignTemp, callShape, isSimple, isStable, member, methodCallShape, reuse, sizeShape, type Emitter } from './shapes';
+import { calleeText } from './v8-text';
 
 /** Method names whose calls are instrumented (api.ts). */
 export const METHODS: ReadonlySet<string> = new Set(['get', 'set', 'has', 'delete', 'clear', 'add', 'forEach', 'keys', 'values', 'entries']);
@@ -23,7 +26,9 @@ export interface ChainEmitter extends Emitter {
   /** A fresh temporary declared in the function (or module) that runs `path`. */
   temp(path: NodePath): t.Identifier;
   /** Registers a site for `node` (its position) and returns its index. */
-  site(what: string, node: t.Node, path: NodePath): number;
+  site(what: string, node: t.Node, path: NodePath, callee?: string): number;
+  /** The user's node that a generated node replaced. */
+  originalOf(node: t.Node): t.Node;
 }
 
 /**
@@ -123,7 +128,7 @@ const isNull = (e: t.Expression): t.Expression => t.binaryExpression('==', e, t.
  * `(a?.b.c)()`).
  *
  * @example
- * // m?.get(k)  ->  m == null ? void 0 : _ar.c1(S, m, m.get, k)
+ * // m?.get(k)  ->  m == null ? void 0 : (_f = m.get, _a0 = k, _ar.t(m, _f) ? _ar.c1(S, m, _f, _a0) : _ar.fc(_f, m, _a0))
  */
 export function lowerChain(path: NodePath<ChainNode>, e: ChainEmitter): t.Expression | null {
   const links: Link[] = [];
@@ -176,7 +181,7 @@ export function lowerChain(path: NodePath<ChainNode>, e: ChainEmitter): t.Expres
   const value = (cur: Cur): t.Expression => {
     if (cur.k === 'val') return cur.e;
     if (cur.sizeable && keyText(cur.prop, cur.computed) === 'size') {
-      return sizeShape(e, scope, e.site('size', cur.prop, path), cur.obj, cur.prop, cur.computed, cur.node);
+      return sizeShape(e, path, e.site('size', cur.prop, path), cur.obj, cur.prop, cur.computed, cur.node);
     }
     const m = member(cur.obj, cur.prop, cur.computed);
     return cur.nonNull ? t.tsNonNullExpression(m) : m;
@@ -186,7 +191,7 @@ export function lowerChain(path: NodePath<ChainNode>, e: ChainEmitter): t.Expres
   const guard = (v: t.Expression): { check: t.Expression; ref: t.Expression } => {
     if (simple(v)) return { check: isNull(v), ref: reuse(v) };
     const tmp = e.temp(path);
-    return { check: isNull(t.assignmentExpression('=', tmp, v)), ref: reuse(tmp) };
+    return { check: isNull(assignTemp(e, tmp, v)), ref: reuse(tmp) };
   };
 
   const methodOf = (cur: Cur): string | undefined => {
@@ -196,7 +201,7 @@ export function lowerChain(path: NodePath<ChainNode>, e: ChainEmitter): t.Expres
   const plainCall = (cur: Cur, call: t.OptionalCallExpression): t.Expression => {
     const name = methodOf(cur);
     if (cur.k === 'mem' && name !== undefined && METHODS.has(name)) {
-      return methodCallShape(e, scope, e.site(name, cur.prop, path), cur.obj, cur.prop, cur.computed, call.arguments, cur.node);
+      return methodCallShape(e, path, e.site(name, cur.prop, path, calleeText(cur.node, (n) => e.originalOf(n))), cur.obj, cur.prop, cur.computed, call.arguments, cur.node);
     }
     const callee = cur.k === 'mem' ? value({ ...cur, sizeable: false }) : cur.e;
     const out = t.callExpression(callee, call.arguments);
@@ -214,13 +219,14 @@ export function lowerChain(path: NodePath<ChainNode>, e: ChainEmitter): t.Expres
     if (t.isSuper(cur.obj)) {
       lookup = cur.obj;
       recv = t.thisExpression();
-    } else if (t.isThisExpression(cur.obj) || (t.isIdentifier(cur.obj) && e.isTemp(cur.obj.name))) {
-      // The getter of the method may reassign a user variable, so only `this` and our temps go without one.
+    } else if (isStable(cur.obj, scope, e)) {
+      // The getter of the method (or an argument) may reassign a user variable: only `this`, our temps
+      // and never reassigned bindings go without one.
       lookup = cur.obj;
       recv = reuse(cur.obj);
     } else {
       const tmp = e.temp(path);
-      lookup = t.assignmentExpression('=', tmp, cur.obj);
+      lookup = assignTemp(e, tmp, cur.obj);
       recv = reuse(tmp);
     }
     const f = e.temp(path);
@@ -228,7 +234,7 @@ export function lowerChain(path: NodePath<ChainNode>, e: ChainEmitter): t.Expres
     const name = methodOf(cur);
     const then =
       name !== undefined && METHODS.has(name)
-        ? callShape(e, e.site(name, cur.prop, path), recv, reuse(f), call.arguments, cur.node, null)
+        ? callShape(e, e.site(name, cur.prop, path, calleeText(cur.node, (n) => e.originalOf(n))), recv, reuse(f), call.arguments, cur.node, cur.prop)
         : t.callExpression(t.memberExpression(reuse(f), t.identifier('call')), [recv, ...call.arguments]);
     return { check, then };
   };

@@ -9,15 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { parse, type ParserOptions, type ParserPlugin } from '@babel/parser';
 import * as t from '@babel/types';
 import traverseModule from '@babel/traverse';
-import generateModule from '@babel/generator';
 import { MAP_PLACEHOLDER, isInstrumented } from './prelude';
 import { isSourceMapComment, normalizeInputMap, readInputSourceMap, type RawSourceMap } from './sourcemap';
 import { programVisitor } from './visitor';
+import { generateKeepingLines } from './generate';
 
 // The Babel packages are CommonJS with `exports.default`; loaded natively as ESM
 // (vitest) the default import is the exports object.
 const traverse = ((traverseModule as unknown as { default?: typeof traverseModule }).default ?? traverseModule) as typeof traverseModule;
-const generate = ((generateModule as unknown as { default?: typeof generateModule }).default ?? generateModule) as typeof generateModule;
 
 /** Options of `instrument()`. */
 export interface InstrumentOptions {
@@ -54,7 +53,7 @@ interface Dialect {
   fallback?: ParserPlugin[];
 }
 
-const MODERN: ParserPlugin[] = ['explicitResourceManagement', ['importAttributes', { deprecatedAssertSyntax: true }]];
+const MODERN: ParserPlugin[] = ['explicitResourceManagement', 'decoratorAutoAccessors', ['importAttributes', { deprecatedAssertSyntax: true }]];
 
 /** Parser settings by extension: .ts/.mts/.cts TypeScript, .tsx TypeScript + JSX, everything else JavaScript + JSX. */
 function dialectOf(filename: string): Dialect {
@@ -164,7 +163,7 @@ export function instrument(code: string, filename: string, options: InstrumentOp
       inputSourceMap: inputMap as never,
       jsescOption: { minimal: true },
   };
-  const out = generate(ast, generatorOptions as Parameters<typeof generate>[1], code);
+  const out = generateKeepingLines(ast, generatorOptions as Parameters<typeof generateKeepingLines>[1], code);
   const map: SourceMapObject = { ...(out.map as unknown as SourceMapObject), file: path.basename(file) };
   delete map.sourceRoot;
   // The embedded copies leave the sources' text out (the files are on disk): they

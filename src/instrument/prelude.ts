@@ -2,7 +2,10 @@
  * The code an instrumented module carries besides its rewritten accesses:
  *
  * - the prelude, one line-neutral statement pair at the top (after directives):
- *   `var _ar, _arS, _o; _ar || _arI();`
+ *   `var _ar, _arS, <module-level temporaries>; _ar || _arI();` (in TypeScript
+ *   output, after the runtime type `interface _arT {...}`: declared before any
+ *   use, as TypeScript reports "used before its initialization" for a member of
+ *   a type declared further down that a static initializer accesses)
  * - the registration function, appended after the last statement (it is
  *   hoisted, so its length never shifts user code):
  *   `function _arI() { _ar = globalThis[Symbol.for("asyncrace")]; if (!_ar) throw new Error("asyncrace: runtime not loaded (...)");
@@ -11,7 +14,7 @@
  * Hoisted module-level functions that an import cycle calls before the module
  * body ran use `(_ar || _arI())`, so instrumentation never turns such a call
  * into a TypeError. In TypeScript output the names carry types (`_arT` keeps the
- * types of values that pass through `made`, `iter`, `size`, `sus` and `res`).
+ * types of values that pass through `made`, `iter`, `whole`, `size`, `sus` and `res`).
  */
 import * as t from '@babel/types';
 import { parse } from '@babel/parser';
@@ -49,7 +52,7 @@ export interface RuntimeNames {
 }
 
 const RUNTIME_TYPE =
-  '{ file(m: unknown): number; c0(...a: any[]): any; c1(...a: any[]): any; c2(...a: any[]): any; cn(...a: any[]): any; ' +
+  '{ file(m: unknown): number; t(s: number, o: unknown, f: unknown): (...a: any[]) => any; fc(...a: any[]): any; whole<T>(s: number, v: T): T; ' +
   'push(s: number): any; pop(f: unknown): void; made<T>(s: number, c: T): T; iter<T>(s: number, v: T): T; ' +
   'size<T>(s: number, o: unknown, v: T): T; sus<T>(v: T, f: unknown): T; res<T>(v: T, f: unknown): T; ' +
   'acquire(o: object): void; release(o: object): void }';
@@ -62,7 +65,8 @@ function statements(code: string, typed: boolean): t.Statement[] {
 }
 
 /**
- * `var _ar, _arS, <temps>; _ar || _arI();` for the top of the program.
+ * `var _ar, _arS, <temps>; _ar || _arI();` for the top of the program (`temps`:
+ * the module-level temporaries), preceded by the runtime type in TypeScript output.
  *
  * @example
  * preludeStatements(names, ['_o'], false) // var _ar, _arS, _o; _ar || _arI();
@@ -71,12 +75,12 @@ export function preludeStatements(names: RuntimeNames, temps: string[], typed: b
   const decl = typed
     ? [`${names.ar}!: ${names.arT}`, `${names.arS}!: number`, ...temps.map((n) => `${n}: any`)]
     : [names.ar, names.arS, ...temps];
-  return statements(`var ${decl.join(', ')}; ${names.ar} || ${names.arI}();`, typed);
+  const type = typed ? `interface ${names.arT} ${RUNTIME_TYPE} ` : '';
+  return statements(`${type}var ${decl.join(', ')}; ${names.ar} || ${names.arI}();`, typed);
 }
 
 /**
- * The registration function (and, in TypeScript output, the runtime type),
- * for the end of the program. `meta.map`, when present, is emitted as is:
+ * The registration function, for the end of the program. `meta.map`, when present, is emitted as is:
  * pass MAP_PLACEHOLDER and splice the real map in after generation.
  */
 export function initStatements(names: RuntimeNames, meta: FileMeta, typed: boolean): t.Statement[] {
@@ -85,8 +89,7 @@ export function initStatements(names: RuntimeNames, meta: FileMeta, typed: boole
   const code =
     `function ${arI}()${typed ? `: ${arT}` : ''} { ${ar} = ${lookup}; ` +
     `if (!${ar}) throw new Error(${JSON.stringify(RUNTIME_MISSING)}); ` +
-    `${arS} = ${ar}.file(0); return ${ar}; }` +
-    (typed ? ` interface ${arT} ${RUNTIME_TYPE}` : '');
+    `${arS} = ${ar}.file(0); return ${ar}; }`;
   const out = statements(code, typed);
   const fn = out[0] as t.FunctionDeclaration;
   const register = (fn.body.body[2] as t.ExpressionStatement).expression as t.AssignmentExpression;

@@ -5,11 +5,27 @@
  * Generated nodes carry a location only where it helps the output source map
  * and cannot move code across lines: a copy of the start of the node they
  * replace (so the generated call maps back to the original expression), and, on
- * the method identifier `c1`, the position of the original method name when it
- * is on the same line (V8 puts a call's stack position on that identifier).
+ * the method identifiers `c1` and `fc`, the position of the original method
+ * name when it is on the same line (V8 puts a call's stack position on that
+ * identifier). A call shape's arguments keep their own locations, so a call
+ * written over several lines keeps each argument on its line.
+ *
+ * Temporaries (`_o`, `_f`) are `var`s of the function (or program, static
+ * block) that runs the shape, so recursion and awaits each get their own. A
+ * shape reads them before any code of the user's runs (its arguments come
+ * after), so nested shapes can share them.
  */
 import * as t from '@babel/types';
-import type { Scope } from '@babel/traverse';
+import type { NodePath, Scope } from '@babel/traverse';
+
+/** The temporaries of a call or size shape: the receiver `_o` and the method `_f`. */
+export type TempKind = 'o' | 'f';
+
+/** The temporaries of the code unit a shape runs in. */
+export interface Slot {
+  /** A fresh reference to the temporary `kind`. */
+  temp(kind: TempKind): t.Identifier;
+}
 
 /** What the builders need from the instrumentation state. */
 export interface Emitter {
@@ -19,10 +35,10 @@ export interface Emitter {
   runtime(): t.Identifier;
   /** The site id expression `_arS + index`. */
   siteRef(index: number): t.Expression;
-  /** A reference to the shared receiver temporary (`_o`). */
-  receiverTemp(): t.Identifier;
   /** True for identifiers the instrumentation declared itself. */
   isTemp(name: string): boolean;
+  /** The temporaries of the function (or program, static block) that runs `path`. */
+  slot(path: NodePath): Slot;
 }
 
 type Arg = t.CallExpression['arguments'][number];
@@ -45,23 +61,109 @@ export function reuse<T extends t.Node>(node: T): T {
   return t.cloneNode(node, true, true);
 }
 
-/** `this`, a bound identifier or one of our temporaries: reading it twice is the same as once. */
+/** `this`, a bound identifier or one of our temporaries: reading it twice in a row is the same as once. */
 export function isSimple(node: t.Node, scope: Scope, e: Emitter): boolean {
   if (t.isThisExpression(node)) return true;
   if (t.isIdentifier(node)) return e.isTemp(node.name) || !!scope.getBinding(node.name);
   return false;
 }
 
-/** `_ar.<name>` with the identifier `name` placed at `nameLoc` (when on the line of `callLoc`). */
+/**
+ * `this`, one of our temporaries, or an identifier bound to a variable nothing
+ * ever reassigns: its value cannot change while the arguments run, so it can be
+ * read again after them. (An import is a live binding that its module may
+ * reassign: it gets a temporary.)
+ */
+export function isStable(node: t.Node, scope: Scope, e: Emitter): boolean {
+  if (t.isThisExpression(node)) return true;
+  if (!t.isIdentifier(node)) return false;
+  if (e.isTemp(node.name)) return true;
+  const binding = scope.getBinding(node.name);
+  return !!binding && binding.constant && binding.kind !== 'module';
+}
+
+/** A class whose creation runs no code of the user's (nothing to throw, nothing to order). */
+function isInertClass(node: t.ClassExpression): boolean {
+  if (node.superClass || node.decorators?.length) return false;
+  return node.body.body.every((m) => {
+    if (t.isStaticBlock(m)) return false;
+    if (t.isTSIndexSignature(m)) return true;
+    if ((m as { decorators?: unknown[] | null }).decorators?.length) return false;
+    if ('computed' in m && m.computed) return false;
+    const isField = t.isClassProperty(m) || t.isClassPrivateProperty(m) || t.isClassAccessorProperty(m);
+    return !(isField && m.static && m.value);
+  });
+}
+
+/**
+ * Keeps a function or class passed as an argument as anonymous as it was.
+ * Assigned to one of our temporaries, an anonymous function would take the
+ * temporary's name (`_a0 = () => {}` names the arrow `_a0`, in `.name` and in
+ * stack frames): an anonymous function or inert class becomes `(() => F)()`
+ * instead (V8 names nothing after an assignment of a call's result; the
+ * arrow cannot throw, so no frame of it ever shows). A class whose creation
+ * runs code (`extends`, computed keys, static blocks or fields) stays in
+ * place, as `(void 0, C)`: its `.name` stays empty (a stack frame of it may
+ * show the temporary's name).
+ */
+function shield(e: Emitter, node: t.Expression): t.Expression {
+  let inner: t.Node = node;
+  while (t.isParenthesizedExpression(inner) || t.isTSAsExpression(inner) || t.isTSSatisfiesExpression(inner) || t.isTSNonNullExpression(inner) || t.isTSTypeAssertion(inner)) {
+    inner = inner.expression;
+  }
+  const anonymous = t.isArrowFunctionExpression(inner) || ((t.isFunctionExpression(inner) || t.isClassExpression(inner)) && !inner.id);
+  if (!anonymous) return node;
+  if (t.isClassExpression(inner) && !isInertClass(inner)) return t.sequenceExpression([t.unaryExpression('void', t.numericLiteral(0)), node]);
+  return e.gen(t.callExpression(e.gen(t.arrowFunctionExpression([], node)), []));
+}
+
+/** `tmp = value`, with the functions of `value` as anonymous as before (see shield). */
+export function assignTemp(e: Emitter, tmp: t.Identifier, value: t.Expression): t.AssignmentExpression {
+  return t.assignmentExpression('=', tmp, shield(e, value));
+}
+
+/**
+ * `_ar.<name>` with the identifier `name` placed at `nameLoc` (when on the line
+ * of `callLoc`). It maps back to the method name under that name: a stack trace
+ * rewritten through the source map (--enable-source-maps) names the called
+ * function after the symbol at its call site, `get`, not `fc`.
+ */
 function runtimeMember(e: Emitter, name: string, callLoc?: t.Node | null, nameLoc?: t.Node | null): t.MemberExpression {
   const id = t.identifier(name);
-  if (nameLoc?.loc && callLoc?.loc && nameLoc.loc.start.line === callLoc.loc.start.line) withLoc(id, nameLoc);
+  if (nameLoc?.loc && callLoc?.loc && nameLoc.loc.start.line === callLoc.loc.start.line) {
+    withLoc(id, nameLoc);
+    id.loc!.identifierName = t.isIdentifier(nameLoc) ? nameLoc.name : t.isStringLiteral(nameLoc) ? nameLoc.value : undefined;
+  }
   return t.memberExpression(e.runtime(), id);
 }
 
 /**
- * `_ar.cK(S, recv, fn, ...args)` for K = 0, 1, 2 plain arguments, else
- * `_ar.cn(S, recv, fn, [args])` (spreads kept inside the array literal).
+ * The end of a call shape, after `pre` (which sets the receiver and the
+ * method): `(pre, _ar.t(S, o, f))(f, o, ...args)`. The choice `t` makes
+ * depends only on the receiver and the method, so the arguments stay as
+ * written, evaluated once, in order, in place; `o` and `f` are read before any
+ * of them runs. V8 puts the call's position at the `(` after the callee, which
+ * stays on the method name's line.
+ */
+function callTail(
+  e: Emitter,
+  site: number,
+  pre: t.Expression[],
+  recv: () => t.Expression,
+  fn: () => t.Expression,
+  args: Arg[],
+  from: t.Node,
+  methodName: t.Node | null,
+): t.CallExpression {
+  const choose = t.callExpression(runtimeMember(e, 't', from, methodName), [e.siteRef(site), recv(), fn()]);
+  const callee = pre.length ? t.sequenceExpression([...pre, choose]) : choose;
+  return e.gen(withLoc(t.callExpression(callee, [fn(), recv(), ...args]), from));
+}
+
+/**
+ * The call shape for a method already looked up (optional calls `m.get?.(k)`):
+ * `_ar.t(S, recv, fn)(fn, recv, k)`, `recv` and `fn` being references read
+ * before the arguments run (`this`, our temporaries).
  */
 export function callShape(
   e: Emitter,
@@ -72,27 +174,7 @@ export function callShape(
   from: t.Node,
   methodName: t.Node | null,
 ): t.CallExpression {
-  const plain = args.length <= 2 && args.every((a) => t.isExpression(a));
-  const rest = plain
-    ? (args as t.Expression[])
-    : [t.arrayExpression(args.map((a) => (t.isSpreadElement(a) || t.isExpression(a) ? a : (t.identifier('undefined') as t.Expression))))];
-  const name = plain ? `c${args.length}` : 'cn';
-  return e.gen(withLoc(t.callExpression(runtimeMember(e, name, from, methodName), [e.siteRef(site), recv, fn, ...rest]), from));
-}
-
-/** How a member's receiver is passed: evaluated once, `this` for `super`. */
-export interface Receiver {
-  /** The receiver argument (`_o = R`, `R`, or `this`). */
-  arg: t.Expression;
-  /** The object to look the member up on (`_o`, `R`, or `super`). */
-  lookup: t.Expression | t.Super;
-}
-
-/** Chooses the receiver form for `R.m`: no temporary for `this`, bound identifiers and our temps. */
-export function receiver(e: Emitter, object: t.Expression | t.Super, scope: Scope): Receiver {
-  if (t.isSuper(object)) return { arg: t.thisExpression(), lookup: object };
-  if (isSimple(object, scope, e)) return { arg: object, lookup: reuse(object) };
-  return { arg: t.assignmentExpression('=', e.receiverTemp(), object), lookup: e.receiverTemp() };
+  return callTail(e, site, [], () => reuse(recv), () => reuse(fn), args, from, methodName);
 }
 
 /** `lookup.prop` (or `lookup[prop]`), reusing the original property node. */
@@ -101,11 +183,13 @@ export function member(lookup: t.Expression | t.Super, property: t.Expression | 
 }
 
 /**
- * `R.m(args)` -> `_ar.cK(S, _o = R, _o.m, args)`; `super.m(k)` -> `_ar.c1(S, this, super.m, k)`.
+ * `R.m(a, b)` -> `(_o = R, _f = _o.m, _ar.t(S, _o, _f))(_f, _o, a, b)`;
+ * no `_o` when R is stable (`this`, a never reassigned binding, our temporary);
+ * `super.m(k)` -> `(_f = super.m, _ar.t(S, this, _f))(_f, this, k)`.
  */
 export function methodCallShape(
   e: Emitter,
-  scope: Scope,
+  path: NodePath,
   site: number,
   object: t.Expression | t.Super,
   property: t.Expression | t.PrivateName,
@@ -113,23 +197,59 @@ export function methodCallShape(
   args: Arg[],
   from: t.Node,
 ): t.CallExpression {
-  const r = receiver(e, object, scope);
-  return callShape(e, site, r.arg, member(r.lookup, property, computed), args, from, property);
+  // The temporaries are read before the arguments run: no argument can clobber them.
+  const slot = e.slot(path);
+  const pre: t.Expression[] = [];
+  let recv: () => t.Expression;
+  let lookup: t.Expression | t.Super;
+  if (t.isSuper(object)) {
+    recv = () => t.thisExpression();
+    lookup = object;
+  } else if (isStable(object, path.scope, e)) {
+    recv = () => reuse(object);
+    lookup = object;
+  } else {
+    pre.push(withLoc(assignTemp(e, slot.temp('o'), object), object));
+    recv = () => slot.temp('o');
+    lookup = slot.temp('o');
+  }
+  pre.push(t.assignmentExpression('=', slot.temp('f'), member(lookup, property, computed)));
+  const out = callTail(e, site, pre, recv, () => slot.temp('f'), args, from, property);
+  return out;
 }
 
 /** `R.size` -> `_ar.size(S, _o = R, _o.size)`. */
 export function sizeShape(
   e: Emitter,
-  scope: Scope,
+  path: NodePath,
   site: number,
   object: t.Expression | t.Super,
   property: t.Expression | t.PrivateName,
   computed: boolean,
   from: t.Node,
 ): t.CallExpression {
-  const r = receiver(e, object, scope);
-  const call = t.callExpression(runtimeMember(e, 'size', from, property), [e.siteRef(site), r.arg, member(r.lookup, property, computed)]);
-  return e.gen(withLoc(call, from));
+  const slot = e.slot(path);
+  let recv: t.Expression;
+  let lookup: t.Expression | t.Super;
+  if (t.isSuper(object)) {
+    recv = t.thisExpression();
+    lookup = object;
+  } else if (isSimple(object, path.scope, e)) {
+    // Read twice in a row, nothing in between.
+    recv = object;
+    lookup = reuse(object);
+  } else {
+    recv = assignTemp(e, slot.temp('o'), object);
+    lookup = slot.temp('o');
+  }
+  const call = t.callExpression(runtimeMember(e, 'size', from, property), [e.siteRef(site), recv, member(lookup, property, computed)]);
+  const out = e.gen(withLoc(call, from));
+  return out;
+}
+
+/** `Array.from(E, ...)`: `E` -> `_ar.whole(S, E)`. */
+export function wholeShape(e: Emitter, site: number, iterable: t.Expression): t.CallExpression {
+  return e.gen(withLoc(t.callExpression(runtimeMember(e, 'whole'), [e.siteRef(site), iterable]), iterable));
 }
 
 /** `E` -> `_ar.iter(S, E)`. */

@@ -17,16 +17,19 @@ import { functionName, ownerOf } from './names';
 import { INSTRUMENTED_MARKER, initStatements, preludeStatements, type RuntimeNames } from './prelude';
 import {
   awaitShape,
-  callShape,
   iterShape,
   madeShape,
   methodCallShape,
   resumeStatement,
   sizeShape,
   varDeclaration,
+  wholeShape,
   wrapperStatements,
+  type Slot,
+  type TempKind,
 } from './shapes';
 import { originalPosition } from './sourcemap';
+import { calleeText, iterableText } from './v8-text';
 
 const PROMISE_METHODS: ReadonlySet<string> = new Set(['all', 'allSettled', 'any']);
 const COLLECTIONS: ReadonlySet<string> = new Set(['Map', 'Set', 'WeakMap', 'WeakSet']);
@@ -84,10 +87,15 @@ export class InstrumentState implements ChainEmitter {
   private readonly generated = new WeakSet<t.Node>();
   private readonly functions = new WeakMap<t.Node, FunctionInfo>();
   private readonly fnNames = new WeakMap<t.Node, string>();
+  /** Chain temporaries (`_t`, `_t2`, ...) used so far by each declaring node. */
   private readonly tempCounts = new Map<t.Node, number>();
   private readonly tempNames: string[] = [];
   private readonly tempSet = new Set<string>();
-  private receiverName: string | undefined;
+  /** The temporaries each declaring node (function, program, static block) declares, in order. */
+  private readonly declared = new Map<t.Node, string[]>();
+  /** Names of the shape temporaries by kind: `_o`, `_f`. */
+  private readonly slotNames = new Map<TempKind, string>();
+  private readonly originals = new WeakMap<t.Node, t.Node>();
 
   constructor(opts: VisitorOptions) {
     this.filename = opts.filename;
@@ -130,40 +138,67 @@ export class InstrumentState implements ChainEmitter {
     return t.binaryExpression('+', t.identifier(this.names.arS), t.numericLiteral(index));
   }
 
-  receiverTemp(): t.Identifier {
-    this.receiverName ??= this.fresh('o');
-    this.tempSet.add(this.receiverName);
-    return t.identifier(this.receiverName);
-  }
-
   isTemp(name: string): boolean {
     return this.tempSet.has(name);
   }
 
+  private declare(decl: t.Node, name: string): void {
+    let list = this.declared.get(decl);
+    if (!list) this.declared.set(decl, (list = []));
+    if (!list.includes(name)) list.push(name);
+  }
+
   temp(path: NodePath): t.Identifier {
-    const owner = tempOwner(path);
-    const n = this.tempCounts.get(owner) ?? 0;
-    this.tempCounts.set(owner, n + 1);
+    const { decl } = segmentOf(path);
+    const n = this.tempCounts.get(decl) ?? 0;
+    this.tempCounts.set(decl, n + 1);
     while (this.tempNames.length <= n) {
       const name = this.fresh('t');
       this.tempNames.push(name);
       this.tempSet.add(name);
     }
+    this.declare(decl, this.tempNames[n]!);
     return t.identifier(this.tempNames[n]!);
   }
 
-  /** The temporaries declared by `owner` (a function or the program). */
-  tempsOf(owner: t.Node): string[] {
-    return this.tempNames.slice(0, this.tempCounts.get(owner) ?? 0);
+  slot(path: NodePath): Slot {
+    const { decl } = segmentOf(path);
+    return {
+      temp: (kind: TempKind): t.Identifier => {
+        let name = this.slotNames.get(kind);
+        if (name === undefined) {
+          name = this.fresh(kind);
+          this.slotNames.set(kind, name);
+          this.tempSet.add(name);
+        }
+        this.declare(decl, name);
+        return t.identifier(name);
+      },
+    };
   }
 
-  /** The shared receiver temporary, when some code used it. */
-  usedReceiverTemp(): string | undefined {
-    return this.receiverName;
+  /** Records that the generated `node` replaced `original` (error messages print the original). */
+  setOriginal(node: t.Node, original: t.Node): void {
+    this.originals.set(node, original);
   }
 
-  /** Adds a site; `callee` is the callee as V8 prints it, for a call site's "is not a function" message. */
-  site(what: string, node: t.Node, path: NodePath, callee?: string): number {
+  /** The user's expression that a generated node replaced, or the node itself. */
+  originalOf(node: t.Node): t.Node {
+    return this.originals.get(node) ?? node;
+  }
+
+  /** The temporaries declared by `decl` (a function, the program or a static block). */
+  tempsOf(decl: t.Node): string[] {
+    return this.declared.get(decl) ?? [];
+  }
+
+  /**
+   * Adds a site. `callee` is V8's wording for the site's TypeError: a call
+   * site's callee ("is not a function"), an iteration site's "not iterable"
+   * message ('' for V8's wording by value); `nullishOnly` marks a site that
+   * throws it only for null and undefined (a spread in call arguments).
+   */
+  site(what: string, node: t.Node, path: NodePath, callee?: string, nullishOnly?: boolean, argsSuspend?: boolean): number {
     const loc = node.loc ?? path.node.loc ?? path.findParent((p) => !!p.node.loc)?.node.loc;
     const name = what === 'function' && path.isFunction() ? this.functionNameOf(path) : this.enclosingName(path);
     let tuple: SiteTuple;
@@ -174,6 +209,8 @@ export class InstrumentState implements ChainEmitter {
       tuple = [what, this.sourceIndex(pos.source), pos.line, pos.column, name];
     }
     if (callee !== undefined) tuple.push(callee);
+    if (nullishOnly || argsSuspend) tuple.push(nullishOnly ? 1 : 0);
+    if (argsSuspend) tuple.push(1);
     this.sites.push(tuple);
     return this.sites.length - 1;
   }
@@ -233,30 +270,100 @@ function hash(text: string): string {
   return (h >>> 0).toString(16);
 }
 
-/** The function whose body (or the program) declares the temporaries used at `path`. */
-function tempOwner(path: NodePath): t.Node {
+
+/**
+ * The code unit that runs `path` (`key`: a function body, a parameter list, a
+ * class field initializer, a static block, the program) and the node whose
+ * `var` declares its temporaries (`decl`: the closest function body, static
+ * block or program). Parameter lists and field initializers cannot declare
+ * variables: theirs live in the enclosing declaring node, as temporaries of
+ * their own (a call made from the enclosing code can run them in the middle of
+ * one of its shapes).
+ */
+function segmentOf(path: NodePath): { key: object; decl: t.Node } {
+  let key: object | undefined;
   let child: NodePath = path;
   let p = path.parentPath;
   while (p) {
-    // Parameter initializers cannot see the body's `var`s: they use the enclosing function's.
-    if (p.isFunction() && child.key === 'body') return p.node;
-    if (p.isProgram()) return p.node;
+    if (p.isFunction()) {
+      // Parameter initializers cannot see the body's `var`s.
+      if (child.key === 'body') return { key: key ?? p.node, decl: p.node };
+      if (child.listKey === 'params') key ??= p.node.params;
+    } else if ((p.isClassProperty() || p.isClassPrivateProperty() || p.isClassAccessorProperty()) && child.key === 'value') {
+      key ??= p.node;
+    } else if (p.isStaticBlock() || p.isProgram()) {
+      return { key: key ?? p.node, decl: p.node };
+    }
     child = p;
     p = p.parentPath;
   }
-  return path.node;
+  return { key: key ?? path.node, decl: path.node };
 }
 
-/** A callee as V8's messages print it: `this.cache.get`, `m.get`; `(intermediate value)` for anything else. */
-function calleeText(node: t.Node): string {
-  if (t.isIdentifier(node)) return node.name;
-  if (t.isThisExpression(node)) return 'this';
-  if (t.isSuper(node)) return 'super';
-  if (t.isTSNonNullExpression(node)) return calleeText(node.expression);
-  if (t.isMemberExpression(node) && !node.computed && t.isIdentifier(node.property)) return `${calleeText(node.object)}.${node.property.name}`;
-  if (t.isMemberExpression(node) && t.isStringLiteral(node.property)) return `${calleeText(node.object)}.${node.property.value}`;
-  if (t.isMemberExpression(node) && t.isPrivateName(node.property)) return `${calleeText(node.object)}.#${node.property.id.name}`;
-  return '(intermediate value)';
+/** Whether evaluating `nodes` can suspend (an await or yield outside nested functions). */
+function suspends(nodes: ReadonlyArray<t.Node>): boolean {
+  let found = false;
+  const visit = (n: t.Node): void => {
+    if (found) return;
+    if (t.isAwaitExpression(n) || t.isYieldExpression(n)) {
+      found = true;
+      return;
+    }
+    if (t.isFunction(n) || t.isClass(n)) return;
+    for (const k of t.VISITOR_KEYS[n.type] ?? []) {
+      const v = (n as unknown as Record<string, unknown>)[k];
+      if (Array.isArray(v)) {
+        for (const c of v) if (c && typeof c === 'object' && 'type' in c) visit(c as t.Node);
+      } else if (v && typeof v === 'object' && 'type' in v) {
+        visit(v as t.Node);
+      }
+    }
+  };
+  for (const n of nodes) visit(n);
+  return found;
+}
+
+/** Expressions that can never evaluate to a Map or Set: their iteration stays untouched. */
+function neverCollection(node: t.Node): boolean {
+  return t.isLiteral(node) || t.isArrayExpression(node) || t.isObjectExpression(node) || t.isFunction(node) || t.isClassExpression(node);
+}
+
+/**
+ * loop: for..of and array spread; call-spread: spread in call arguments;
+ * declaration: `const [a] = E`; by-value: the consumer words its own error
+ * (Array.from, assignment destructuring); value-message: V8 words it by value
+ * but only when it can't print the expression (yield*).
+ */
+type IterForm = 'loop' | 'call-spread' | 'declaration' | 'by-value' | 'value-message';
+
+/** Site of an iteration of `node`, carrying V8's TypeError message for its form when the value is not iterable. */
+function iterSite(s: InstrumentState, node: t.Expression, path: NodePath, form: IterForm): number {
+  // The expression as written: `m.get(k)`, not the call shape that replaced it.
+  let inner: t.Node = s.originalOf(node);
+  while (t.isTSNonNullExpression(inner) || t.isTSAsExpression(inner) || t.isTSSatisfiesExpression(inner) || t.isTSTypeAssertion(inner)) {
+    inner = s.originalOf(inner.expression);
+  }
+  const call = t.isCallExpression(inner) || t.isNewExpression(inner) ? iterableText(inner.callee, (n) => s.originalOf(n)) ?? '(intermediate value)' : undefined;
+  const text = iterableText(inner, (n) => s.originalOf(n));
+  switch (form) {
+    case 'loop':
+      if (call !== undefined) return s.site('iterate', node, path, `${call} is not a function or its return value is not iterable`);
+      return s.site('iterate', node, path, text === undefined ? '' : `${text} is not iterable`);
+    case 'call-spread': {
+      const shown = call !== undefined ? `${call}(...)` : text;
+      return s.site('iterate', node, path, shown === undefined ? '' : `${shown} is not iterable (cannot read property %s)`, true);
+    }
+    case 'declaration':
+      return t.isIdentifier(inner) ? s.site('iterate', node, path, `${inner.name} is not iterable`) : s.site('iterate', node, path);
+    case 'by-value':
+      return s.site('iterate', node, path);
+    case 'value-message':
+      // V8 words yield* of a name or a conditional by value; of anything else (a member, a call:
+      // the call to iter() too) as "yield* (intermediate value) is not iterable", by itself.
+      return t.isIdentifier(inner) || t.isConditionalExpression(inner) || t.isLogicalExpression(inner)
+        ? s.site('iterate', node, path, '')
+        : s.site('iterate', node, path);
+  }
 }
 
 /** A member expression used as a write target, a callee, or a `delete` operand: not a read. */
@@ -317,8 +424,15 @@ function isModuleLevelDeclaration(path: NodePath<t.Function>): boolean {
  * requeue (Babel's `replaceWith` would traverse the new node again), the old
  * node's comments move to the new one.
  */
-function replaceNode(path: NodePath, node: t.Node): void {
+/** `shape`, recorded as standing for the user's `old` (messages print the original). */
+function original<T extends t.Node>(s: InstrumentState, old: t.Node, shape: T): T {
+  s.setOriginal(shape, old);
+  return shape;
+}
+
+function replaceNode(s: InstrumentState, path: NodePath, node: t.Node): void {
   const old = path.node;
+  s.setOriginal(node, old);
   t.inheritsComments(node, old);
   t.removeComments(old);
   (path.container as unknown as Record<string | number, t.Node>)[path.key as string | number] = node;
@@ -419,8 +533,8 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
       if (name === undefined) return;
       if (METHODS.has(name)) {
         if (s.typed) typeCallbackParams(node.arguments);
-        const site = s.site(name, callee.property, path, calleeText(callee));
-        replaceNode(path, methodCallShape(s, path.scope, site, callee.object, callee.property, callee.computed, node.arguments, node));
+        const site = s.site(name, callee.property, path, calleeText(callee, (n) => s.originalOf(n)), false, suspends(node.arguments));
+        replaceNode(s, path, methodCallShape(s, path, site, callee.object, callee.property, callee.computed, node.arguments, node));
         return;
       }
       const obj = callee.object;
@@ -428,11 +542,11 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
       if (obj.name === 'Promise' && PROMISE_METHODS.has(name)) {
         if (s.typed) typeCallbackParams(node.arguments);
         const site = s.site(name, callee.property, path);
-        const fn = t.memberExpression(t.identifier('Promise'), callee.property, callee.computed);
-        replaceNode(path, callShape(s, site, t.identifier('Promise'), fn, node.arguments, node, callee.property));
+        // The global `Promise` is unbound: it gets a temporary (a global getter runs once).
+        replaceNode(s, path, methodCallShape(s, path, site, obj, callee.property, callee.computed, node.arguments, node));
       } else if (obj.name === 'Array' && name === 'from') {
         const first = node.arguments[0];
-        if (first && t.isExpression(first)) node.arguments[0] = iterShape(s, s.site('iterate', first, path), first);
+        if (first && t.isExpression(first) && !neverCollection(first)) node.arguments[0] = wholeShape(s, iterSite(s, first, path, 'by-value'), first);
       }
     },
   },
@@ -442,7 +556,7 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
       const p = path as NodePath<t.OptionalCallExpression | t.OptionalMemberExpression>;
       if (!isChainTop(p)) return;
       const lowered = lowerChain(p, s);
-      if (lowered) replaceNode(path, lowered);
+      if (lowered) replaceNode(s, path, lowered);
     },
   },
 
@@ -451,7 +565,7 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
       const node = path.node;
       if (keyText(node.property, node.computed) !== 'size' || isNotRead(path)) return;
       const site = s.site('size', node.property, path);
-      replaceNode(path, sizeShape(s, path.scope, site, node.object, node.property, node.computed, node));
+      replaceNode(s, path, sizeShape(s, path, site, node.object, node.property, node.computed, node));
     },
   },
 
@@ -459,14 +573,16 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
     exit(path, s) {
       const node = path.node;
       if (!t.isIdentifier(node.callee) || !COLLECTIONS.has(node.callee.name) || !isUnbound(path.scope, node.callee.name)) return;
-      replaceNode(path, madeShape(s, s.site('new', node, path), node));
+      replaceNode(s, path, madeShape(s, s.site('new', node, path), node));
     },
   },
 
   ForOfStatement: {
     exit(path, s) {
       const node = path.node;
-      node.right = iterShape(s, s.site('iterate', node.right, path), node.right);
+      // for await also takes async iterables, which a Map or Set is not: left untouched.
+      if (node.await || neverCollection(node.right)) return;
+      node.right = original(s, node.right, iterShape(s, iterSite(s, node.right, path, 'loop'), node.right));
     },
   },
 
@@ -475,14 +591,16 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
       const parent = path.parent;
       if (!(t.isArrayExpression(parent) || t.isCallExpression(parent) || t.isOptionalCallExpression(parent) || t.isNewExpression(parent))) return;
       const node = path.node;
-      node.argument = iterShape(s, s.site('iterate', node.argument, path), node.argument);
+      if (neverCollection(node.argument)) return;
+      const form = t.isArrayExpression(parent) ? 'loop' : 'call-spread';
+      node.argument = original(s, node.argument, iterShape(s, iterSite(s, node.argument, path, form), node.argument));
     },
   },
 
   VariableDeclarator: {
     exit(path, s) {
       const node = path.node;
-      if (t.isArrayPattern(node.id) && node.init) node.init = iterShape(s, s.site('iterate', node.init, path), node.init);
+      if (t.isArrayPattern(node.id) && node.init && !neverCollection(node.init)) node.init = original(s, node.init, iterShape(s, iterSite(s, node.init, path, 'declaration'), node.init));
     },
   },
 
@@ -491,22 +609,41 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
       const node = path.node;
       // The value of `[a, b] = E` is E itself: wrap only where that value is unused,
       // as the runtime may hand back a tracking wrapper.
-      if (node.operator !== '=' || !t.isArrayPattern(node.left) || !isValueUnused(path)) return;
-      node.right = iterShape(s, s.site('iterate', node.right, path), node.right);
+      if (node.operator !== '=' || !t.isArrayPattern(node.left) || !isValueUnused(path) || neverCollection(node.right)) return;
+      node.right = original(s, node.right, iterShape(s, iterSite(s, node.right, path, 'by-value'), node.right));
     },
   },
 
   YieldExpression: {
     exit(path, s) {
       const node = path.node;
-      if (node.delegate && node.argument) node.argument = iterShape(s, s.site('iterate', node.argument, path), node.argument);
+      // In an async generator, yield* iterates asynchronously (Symbol.asyncIterator first): left untouched.
+      const fn = path.getFunctionParent()?.node;
+      if (fn && fn.async) return;
+      // `yield* E` words its TypeError by value whatever E is; the call to iter() would make V8 print it.
+      if (node.delegate && node.argument && !neverCollection(node.argument)) node.argument = original(s, node.argument, iterShape(s, iterSite(s, node.argument, path, 'value-message'), node.argument));
+    },
+  },
+
+  // Sloppy `with (obj)` puts obj on the scope chain of its body: our `_ar` and
+  // temporaries would be looked up there (visible to a Proxy's `has` trap). Left untouched.
+  WithStatement: {
+    enter(path, s) {
+      s.gen(path.node.body);
+    },
+  },
+
+  StaticBlock: {
+    exit(path, s) {
+      const temps = s.tempsOf(path.node);
+      if (temps.length) path.node.body.unshift(s.gen(varDeclaration(temps.map((n): [string, null] => [n, null]), s.typed)));
     },
   },
 
   AwaitExpression: {
     exit(path, s) {
       const frame = s.asyncFrameAt(path);
-      if (frame) replaceNode(path, awaitShape(s, frame, path.node));
+      if (frame) replaceNode(s, path, awaitShape(s, frame, path.node));
     },
   },
 
@@ -557,7 +694,7 @@ export function programVisitor(opts: VisitorOptions): ProgramVisitor {
       if (!active) return;
       active = false;
       const node = path.node;
-      const temps = [...(state.usedReceiverTemp() ? [state.usedReceiverTemp()!] : []), ...state.tempsOf(node)];
+      const temps = state.tempsOf(node);
       const prelude = preludeStatements(state.names, temps, state.typed).map((n) => state.gen(n));
       const init = initStatements(state.names, state.meta(), state.typed).map((n) => state.gen(n));
       const first = node.body[0];
@@ -567,6 +704,10 @@ export function programVisitor(opts: VisitorOptions): ProgramVisitor {
         first.leadingComments = [];
       }
       node.body.unshift(...prelude);
+      // The registration goes on a line of its own after the user's last line, so an
+      // error on that line shows the user's code, not the site table.
+      const after = (path.parent.loc?.end.line ?? node.loc?.end.line ?? 0) + 1;
+      for (const n of init) n.loc = { start: { line: after, column: 0, index: 0 }, end: { line: after, column: 0, index: 0 }, filename: '', identifierName: undefined };
       node.body.push(...init);
     },
   };

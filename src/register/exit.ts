@@ -5,6 +5,7 @@
  */
 import { collectedRaces, onRace } from '../report/collect';
 import { emitProcessReport } from '../report/output';
+import { enterExit } from '../runtime/async-context';
 import type { Options } from '../runtime/options';
 
 /**
@@ -22,7 +23,9 @@ export function installExitHandling(options: Options): void {
     return emitProcessReport(collectedRaces(), options, process.env);
   };
 
-  process.on('exit', (code) => {
+  // First of the 'exit' listeners: the program's own ones then run in an event after all others.
+  process.prependListener('exit', (code) => {
+    enterExit();
     if (emitted) return;
     // A non-zero exit (a failure, an uncaught exception) keeps its own code.
     if (emit() && code === 0 && Number(process.exitCode ?? 0) === 0) process.exitCode = options.exitcode;

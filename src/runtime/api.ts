@@ -33,8 +33,19 @@ export const RUNTIME_KEY = Symbol.for('asyncrace');
  *   `Array.from`); `%s` stands for the value.
  * - `nullishOnly`: an iteration site that throws only for null and undefined
  *   (a spread in call arguments: V8 words the other cases by value itself).
+ * - `argsSuspend`: a call site whose arguments contain `await` or `yield`
+ *   (the call then happens in a later event than the choice of `t`).
  */
-export type SiteTuple = [what: string, sourceIndex: number, line: number, column: number, functionName: string, callee?: string, nullishOnly?: 1];
+export type SiteTuple = [
+  what: string,
+  sourceIndex: number,
+  line: number,
+  column: number,
+  functionName: string,
+  callee?: string,
+  nullishOnly?: 0 | 1,
+  argsSuspend?: 0 | 1,
+];
 
 /** What an instrumented module registers about itself. */
 export interface FileMeta {
@@ -56,17 +67,14 @@ export interface Frame {
 
 /**
  * The runtime object. Generated code shapes (S is a site id; R a receiver
- * expression, evaluated once; `_o`, `_f`, `_a0`... temporaries of the
- * generated code, unique to the call site within the enclosing function, so
- * that nested calls and awaits in the arguments cannot clobber them):
+ * expression, evaluated once; `_o`, `_f` temporaries of the generated code,
+ * variables of the enclosing function, read before any argument runs):
  *
  * | original                        | generated                                   |
  * |---------------------------------|---------------------------------------------|
- * | `R.get(k)`                      | `(_o = R, _f = _o.get, _a0 = k, _ar.t(_o, _f) ? _ar.c1(S, _o, _f, _a0) : _ar.fc(_f, _o, _a0))` |
- * | `R.set(k, v)`                   | same with `c2` and `_a0, _a1`               |
- * | `R.clear()`                     | `(_o = R, _f = _o.clear, _ar.t(_o, _f) ? _ar.c0(S, _o, _f) : _ar.fc(_f, _o))` |
- * | `R.add(a, b, c)` / spread args  | `(..., _a = [a, b, c], _ar.t(_o, _f) ? _ar.cn(S, _o, _f, _a) : _ar.fa(_f, _o, _a))` |
- * | `super.get(k)`                  | `(_f = super.get, _a0 = k, _ar.t(this, _f) ? _ar.c1(S, this, _f, _a0) : _ar.fc(_f, this, _a0))` |
+ * | `R.get(k)`                      | `(_o = R, _f = _o.get, _ar.t(S, _o, _f))(_f, _o, k)` |
+ * | `R.set(...args)`                | `(_o = R, _f = _o.set, _ar.t(S, _o, _f))(_f, _o, ...args)` |
+ * | `super.get(k)`                  | `(_f = super.get, _ar.t(S, this, _f))(_f, this, k)` |
  * | `Promise.all(x)` (global)       | the call shape with R = `Promise`           |
  * | `R.size`                        | `_ar.size(S, _o = R, _o.size)`              |
  * | `Array.from(E, ...)` (global)   | `Array.from(_ar.whole(S, E), ...)`          |
@@ -76,31 +84,29 @@ export interface Frame {
  * | `await X` in an instrumented async function | `_ar.res(await _ar.sus(X, _arc), _arc)` |
  * | first statement of a `catch`/`finally` block in an instrumented async function | `_ar.res(0, _arc);` |
  *
- * When R is an identifier or `this`, `_o` is not needed; literal arguments need
- * no `_aN`. The untracked branch (`fc`/`fa`) calls the method from the user's
- * own frame: stack traces and `caller` are those of the original call.
+ * When R is `this` or a binding never reassigned, `_o` is not needed:
+ * `(_f = m.get, _ar.t(S, m, _f))(_f, m, k)`. The choice `t` makes depends only
+ * on the receiver and the method, so it is made before the arguments run, and
+ * the arguments are evaluated in place, once, in order. An untracked call is
+ * made by `fc` (the original `Function.prototype.call`), which leaves no frame
+ * in stack traces: the method sees the original stack and `caller`; V8 puts
+ * the call's position at the `(` after the callee, on the method name's line.
  */
 export interface Runtime {
   /** Registers an instrumented module; returns the base of its site ids. */
   file(meta: FileMeta): number;
 
-  /** Whether the call `o.f(...)` is tracked (or `f` is not callable): then the `c*` entry makes it. */
-  t(o: unknown, f: unknown): boolean;
+  /**
+   * The function that makes the call `o.f(...)` at `site`, to be called as
+   * `(f, o, ...args)`: the original `call` for an untracked call, the site's
+   * tracked entry for an original collection method on a collection, or a
+   * thrower of V8's TypeError when `f` is not callable.
+   */
+  t(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown;
   /** `f.call(o, ...args)`, transparent in stack traces. */
   fc(f: unknown, o: unknown, ...args: unknown[]): unknown;
-  /** `Reflect.apply(f, o, args)`. */
-  fa(f: Function, o: unknown, args: ArrayLike<unknown>): unknown;
   /** `x` about to be iterated whole by a builtin (Array.from); returns it. */
   whole(site: number, x: unknown): unknown;
-
-  /** A call `o.m()` with zero arguments, where `f` is the already-looked-up `o.m`. */
-  c0(site: number, o: unknown, f: unknown): unknown;
-  /** A call `o.m(a)`. */
-  c1(site: number, o: unknown, f: unknown, a: unknown): unknown;
-  /** A call `o.m(a, b)`. */
-  c2(site: number, o: unknown, f: unknown, a: unknown, b: unknown): unknown;
-  /** A call `o.m(...args)` with any other argument list (already evaluated, spreads expanded). */
-  cn(site: number, o: unknown, f: unknown, args: unknown[]): unknown;
 
   /** A read `o.size` whose value `v` was already evaluated; returns `v`. */
   size(site: number, o: unknown, v: unknown): unknown;

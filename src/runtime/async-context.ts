@@ -15,8 +15,9 @@ import { createHook, executionAsyncResource } from 'node:async_hooks';
 import { types } from 'node:util';
 import { promiseHooks } from 'node:v8';
 import type { Frame } from './api';
-import { EMPTY, join, tick, type Clock, type Epoch } from './clock';
+import { EMPTY, afterEverything, join, tick, type Clock, type Epoch } from './clock';
 import { currentFrame, setFrame } from './shadow-stack';
+import { SafeWeakMap } from './safe-collections';
 
 /** Where an event's callback came from: a promise or another async resource. */
 export interface Source {
@@ -49,40 +50,55 @@ const rootEpoch = tick(EMPTY, null);
 /** The main script's event. */
 export const root: Ev = { ...rootEpoch, src: null, running: true };
 
-let current: Ev = root;
-const outer: Array<{ ev: Ev; frame: Frame | null }> = [];
+/**
+ * The event running now; null at top level once the main script is over,
+ * where only 'beforeExit' and 'exit' listeners run: they come after every
+ * event, and get such an event when they first need one.
+ */
+let current: Ev | null = root;
+const outer: Array<{ ev: Ev | null; frame: Frame | null }> = [];
 
-const promises = new WeakMap<Promise<unknown>, Source>();
-const resources = new WeakMap<object, Source>();
+const promises = new SafeWeakMap<Promise<unknown>, Source>();
+const resources = new SafeWeakMap<object, Source>();
 /** Inputs of a Promise.all / allSettled result, joined when it settles. */
-const joins = new WeakMap<Promise<unknown>, Promise<unknown>[]>();
+const joins = new SafeWeakMap<Promise<unknown>, Promise<unknown>[]>();
 /** Clocks released on a synchronisation object (Go's RaceRelease). */
-const released = new WeakMap<object, Clock>();
+const released = new SafeWeakMap<object, Clock>();
+
+function afterAll(): Ev {
+  const e = tick(afterEverything(), null);
+  return { chain: e.chain, time: e.time, clock: e.clock, src: null, running: true };
+}
 
 /** The event running now. */
 export function currentEvent(): Ev {
-  return current;
+  return current ?? (current = afterAll());
 }
 
 function source(parent: Source | null): Source {
-  return { clock: current.clock, creator: current, frame: currentFrame(), parent, resolved: null, last: null, task: 0 };
+  const ev = currentEvent();
+  return { clock: ev.clock, creator: ev, frame: currentFrame(), parent, resolved: null, last: null, task: 0 };
 }
 
 function enter(src: Source | undefined, pred: Clock): void {
-  outer.push({ ev: current, frame: currentFrame() });
+  // A callback runs only once the main script is over: from then on, code at top level (beforeExit,
+  // exit listeners) comes after every event, in a fresh event each time it runs.
+  if (current === root) root.running = false;
+  outer[outer.length] = { ev: outer.length ? current : null, frame: currentFrame() };
   const e = tick(pred, src?.creator ?? null);
   current = { chain: e.chain, time: e.time, clock: e.clock, src: src ?? null, running: true };
   setFrame(src ? src.frame : null);
 }
 
 function leave(): void {
-  current.running = false;
-  const o = outer.pop();
+  if (current) current.running = false;
+  const o = outer.length ? outer[outer.length - 1] : undefined;
   if (o) {
+    outer.length--;
     current = o.ev;
     setFrame(o.frame);
   } else {
-    current = root;
+    current = null;
     setFrame(null);
   }
 }
@@ -94,9 +110,9 @@ function onPromiseInit(promise: Promise<unknown>, parent: Promise<unknown> | und
 function onPromiseSettled(promise: Promise<unknown>): void {
   const src = promises.get(promise);
   if (!src) return;
-  let clock = current.clock;
+  let clock = currentEvent().clock;
   const inputs = joins.get(promise);
-  if (inputs) for (const p of inputs) clock = join(clock, promises.get(p)?.resolved);
+  if (inputs) for (let i = 0; i < inputs.length; i++) clock = join(clock, promises.get(inputs[i]!)?.resolved);
   src.resolved = clock;
 }
 
@@ -122,7 +138,7 @@ function onResourceAfter(): void {
   const resource = executionAsyncResource();
   if (types.isPromise(resource)) return;
   const src = resources.get(resource);
-  if (src) src.last = current.clock;
+  if (src) src.last = currentEvent().clock;
   leave();
 }
 
@@ -137,7 +153,10 @@ export function startTracking(): void {
     before: onPromiseBefore,
     after: leave,
   });
-  const hook = createHook({ init: onResourceInit, before: onResourceBefore, after: onResourceAfter }).enable();
+  // Promises are followed by the promise hooks above. Where Node supports it (24.x), async_hooks is told
+  // not to track them at all: no double work, and no async-id symbols stamped on the program's promises.
+  const callbacks = { init: onResourceInit, before: onResourceBefore, after: onResourceAfter, trackPromises: false };
+  const hook = createHook(callbacks as Parameters<typeof createHook>[0]).enable();
   stop = () => {
     stopPromises();
     hook.disable();
@@ -150,23 +169,34 @@ export function stopTracking(): void {
   stop = null;
 }
 
+/**
+ * Process exit: whatever runs now ('exit' listeners) comes after every event
+ * that ran, since the loop has drained or process.exit() ended it.
+ */
+export function enterExit(): void {
+  outer.length = 0;
+  current = afterAll();
+  setFrame(null);
+}
+
 /** Makes `result` (a Promise.all / allSettled result) settle after every input that has settled by then. */
 export function joinPromise(result: unknown, inputs: readonly unknown[]): void {
   if (!types.isPromise(result)) return;
   const ps: Promise<unknown>[] = [];
   // A plain indexed loop: no species, no user-visible method calls.
-  for (let i = 0; i < inputs.length; i++) if (types.isPromise(inputs[i])) ps.push(inputs[i] as Promise<unknown>);
+  for (let i = 0; i < inputs.length; i++) if (types.isPromise(inputs[i])) ps[ps.length] = inputs[i] as Promise<unknown>;
   if (ps.length) joins.set(result, ps);
 }
 
 /** Go's RaceRelease: what happened so far in this event is before a later acquire of `obj`. */
 export function release(obj: object): void {
-  released.set(obj, join(released.get(obj) ?? EMPTY, current.clock));
+  released.set(obj, join(released.get(obj) ?? EMPTY, currentEvent().clock));
 }
 
 /** Go's RaceAcquire: this event happens after every release of `obj` so far. */
 export function acquire(obj: object): void {
   const r = released.get(obj);
   if (!r) return;
-  current.clock = join(current.clock, r);
+  const ev = currentEvent();
+  ev.clock = join(ev.clock, r);
 }

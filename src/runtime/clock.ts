@@ -49,11 +49,13 @@ export function tick(pred: Clock, creator: Epoch | null): Epoch {
   if (creator && heads[creator.chain] === creator.time) chain = creator.chain;
   else {
     chain = heads.length;
-    heads.push(0);
+    heads[heads.length] = 0;
   }
   const time = heads[chain]! + 1;
   heads[chain] = time;
-  const clock = pred.slice() as number[];
+  // A copy by index: the program may have replaced Array.prototype methods.
+  const clock: number[] = new Array<number>(pred.length);
+  for (let i = 0; i < pred.length; i++) clock[i] = pred[i]!;
   for (let i = clock.length; i < chain; i++) clock[i] = 0;
   clock[chain] = time;
   return { chain, time, clock };
@@ -62,6 +64,13 @@ export function tick(pred: Clock, creator: Epoch | null): Epoch {
 /** Whether the event at `e` happens before (or is) the event whose clock is `now`. */
 export function before(e: Epoch, now: Clock): boolean {
   return (now[e.chain] ?? 0) >= e.time;
+}
+
+/** A clock after every event so far: the head of every chain. */
+export function afterEverything(): Clock {
+  const clock: number[] = new Array<number>(heads.length);
+  for (let i = 0; i < heads.length; i++) clock[i] = heads[i]!;
+  return clock;
 }
 
 /** Number of chains made so far (for tests and benchmarks). */

@@ -13,11 +13,11 @@ import { internalError } from './internal-error';
 import { trackIterator } from './iterate';
 import { collectionType, shadowOf, type CollectionType, type Shadow } from './shadow-state';
 import { currentFrame } from './shadow-stack';
-import { calleeText } from './sites';
+import { argsSuspend, calleeText } from './sites';
+import { SafeMap } from './safe-collections';
 
 // f.call(o, ...args) with the original Function.prototype.call, whatever the program does to it.
 const call = Function.prototype.call.bind(Function.prototype.call) as (f: unknown, self: unknown, ...args: unknown[]) => unknown;
-const apply = Reflect.apply;
 
 type Kind = 'get' | 'has' | 'set' | 'delete' | 'add' | 'clear' | 'forEach' | 'iterator' | 'join';
 
@@ -27,7 +27,7 @@ interface Op {
   method: string;
 }
 
-const ops = new Map<unknown, Op>();
+const ops = new SafeMap<unknown, Op>();
 function def(type: CollectionType, proto: object, kinds: Partial<Record<string, Kind>>): void {
   for (const [method, kind] of Object.entries(kinds)) {
     const f = (proto as Record<string, unknown>)[method];
@@ -131,79 +131,68 @@ function prepared(op: Op, o: unknown, k: unknown): boolean {
   }
 }
 
-/**
- * Whether the call `o.f(...)` goes through the runtime: `f` is an original
- * method on a receiver it tracks, or `f` is not callable (the runtime words the
- * TypeError as V8 does at the user's call site). Every other call is made by
- * the generated code itself, in the user's frame.
- */
-export function t(o: unknown, f: unknown): boolean {
-  return typeof f !== 'function' || opFor(o, f) !== undefined;
+/** `f.call(o, ...args)`, invisible in stack traces and to `caller`: how every untracked call is made. */
+export const fc = call;
+
+/** Per-site entry points of tracked calls and not-a-function throwers, made on first use. */
+const entries: Array<(f: unknown, o: unknown, a?: unknown, b?: unknown) => unknown> = [];
+const throwers: Array<() => never> = [];
+
+function thrower(site: number): () => never {
+  let fn = throwers[site];
+  if (!fn) {
+    const make = (): never => {
+      throw notFunction(site, make);
+    };
+    fn = throwers[site] = make;
+  }
+  return fn;
 }
 
-/** `f.call(o, ...args)` for untracked calls, invisible in stack traces and to `caller`. */
-export const fc = call;
-/** `Reflect.apply(f, o, args)` for untracked calls with spread arguments. */
-export const fa = apply;
+function entry(site: number): (f: unknown, o: unknown, a?: unknown, b?: unknown) => unknown {
+  let fn = entries[site];
+  if (!fn) fn = entries[site] = (f, o, a, b) => run(site, f, o, a, b);
+  return fn;
+}
+
+/**
+ * The function that makes the call `o.f(...)` at `site`, chosen before its
+ * arguments run (the choice depends only on `o` and `f`). Generated code calls
+ * the result with `(f, o, ...args)`:
+ * - `fc` (the original `call`) for every untracked call, and for forEach (its
+ *   key-set read is recorded here), so user code it runs sees the original stack;
+ * - the site's tracked entry for an original method on a receiver it tracks;
+ * - a thrower of V8's "is not a function" TypeError when `f` is not callable.
+ */
+export function t(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
+  if (typeof f !== 'function') return thrower(site);
+  const op = opFor(o, f);
+  if (op === undefined) return fc;
+  if (op.kind === 'forEach' && !argsSuspend(site)) {
+    // Nothing runs between this choice and the call: record now, and let the callbacks run under the user's frame.
+    record(op, site, o as object, [], false, undefined);
+    return fc;
+  }
+  return entry(site);
+}
+
+/** A tracked call: the original operation first (its result and exceptions are the original's), then the bookkeeping. */
+function run(site: number, f: unknown, o: unknown, a: unknown, b: unknown): unknown {
+  const op = ops.get(f)!;
+  if (op.kind === 'forEach') {
+    // Its arguments awaited: the read belongs to this event, before the callbacks run.
+    record(op, site, o as object, [], false, undefined);
+    return call(f, o, a, b);
+  }
+  const had = prepared(op, o, a);
+  const r = call(f, o, a, b);
+  record(op, site, o as object, [a, b], had, r);
+  return r;
+}
 
 /** An argument a builtin iterates whole within this event (`Array.from(x)`): a read of its key set; returns it. */
 export function whole(site: number, x: unknown): unknown {
   return size(site, x, x);
-}
-
-/** `o.m()` */
-export function c0(site: number, o: unknown, f: unknown): unknown {
-  const op = opFor(o, f);
-  if (op === undefined) {
-    if (typeof f !== 'function') throw notFunction(site, c0);
-    return call(f, o);
-  }
-  if (op.kind === 'forEach') record(op, site, o as object, [], false, undefined);
-  const r = call(f, o);
-  if (op.kind !== 'forEach') record(op, site, o as object, [], false, r);
-  return r;
-}
-
-/** `o.m(a)` */
-export function c1(site: number, o: unknown, f: unknown, a: unknown): unknown {
-  const op = opFor(o, f);
-  if (op === undefined) {
-    if (typeof f !== 'function') throw notFunction(site, c1);
-    return call(f, o, a);
-  }
-  if (op.kind === 'forEach') record(op, site, o as object, [a], false, undefined);
-  const had = prepared(op, o, a);
-  const r = call(f, o, a);
-  if (op.kind !== 'forEach') record(op, site, o as object, [a], had, r);
-  return r;
-}
-
-/** `o.m(a, b)` */
-export function c2(site: number, o: unknown, f: unknown, a: unknown, b: unknown): unknown {
-  const op = opFor(o, f);
-  if (op === undefined) {
-    if (typeof f !== 'function') throw notFunction(site, c2);
-    return call(f, o, a, b);
-  }
-  if (op.kind === 'forEach') record(op, site, o as object, [a, b], false, undefined);
-  const had = prepared(op, o, a);
-  const r = call(f, o, a, b);
-  if (op.kind !== 'forEach') record(op, site, o as object, [a, b], had, r);
-  return r;
-}
-
-/** `o.m(...args)` with any other argument list. */
-export function cn(site: number, o: unknown, f: unknown, args: unknown[]): unknown {
-  const op = opFor(o, f);
-  if (op === undefined) {
-    if (typeof f !== 'function') throw notFunction(site, cn);
-    return apply(f as (...a: unknown[]) => unknown, o, args);
-  }
-  if (op.kind === 'forEach') record(op, site, o as object, args, false, undefined);
-  const had = prepared(op, o, args[0]);
-  const r = apply(f as (...a: unknown[]) => unknown, o, args);
-  if (op.kind !== 'forEach') record(op, site, o as object, args, had, r);
-  return r;
 }
 
 /** `o.size`, already read as `v`. */

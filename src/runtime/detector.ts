@@ -10,6 +10,7 @@ import { currentFrame, type Cell } from './shadow-stack';
 import { Access, type KeyState, type Shadow } from './shadow-state';
 import { captureLive } from './live-stack';
 import type { RawAccess, RawRace, RawTask } from './race';
+import { SafeSet } from './safe-collections';
 
 export interface DetectorConfig {
   strict: boolean;
@@ -18,7 +19,7 @@ export interface DetectorConfig {
 }
 
 let config: DetectorConfig = { strict: false, onRace: () => {} };
-const seen = new Set<string>();
+const seen = new SafeSet<string>();
 
 export function configureDetector(c: DetectorConfig): void {
   config = c;
@@ -26,6 +27,24 @@ export function configureDetector(c: DetectorConfig): void {
 
 function ordered(a: Access, ev: Ev): boolean {
   return a.ev === ev || before(a.ev, ev.clock);
+}
+
+// Indexed loops and index assignment throughout: the program may have replaced Array.prototype methods.
+
+/** The accesses of `list` that the event `ev` is not ordered after. */
+function unordered(list: Access[], ev: Ev): Access[] {
+  const out: Access[] = [];
+  for (let i = 0; i < list.length; i++) if (!ordered(list[i]!, ev)) out[out.length] = list[i]!;
+  return out;
+}
+
+function checkAll(shadow: Shadow, ks: KeyState, key: unknown, acc: Access, list: Access[]): void {
+  for (let i = 0; i < list.length; i++) if (!ordered(list[i]!, acc.ev)) race(shadow, ks, key, acc, list[i]!);
+}
+
+function checkReads(shadow: Shadow, ks: KeyState, key: unknown, acc: Access): void {
+  if (ks.rs) checkAll(shadow, ks, key, acc, ks.rs);
+  else if (ks.r && !ordered(ks.r, acc.ev)) race(shadow, ks, key, acc, ks.r);
 }
 
 /** A read of `key` (or of the key set when `ks` is the shadow's keySet). */
@@ -37,12 +56,12 @@ export function read(shadow: Shadow, ks: KeyState, key: unknown, method: string,
   if (ks.w && !ordered(ks.w, ev)) race(shadow, ks, key, acc, ks.w);
   const clear = shadow.lastClear;
   if (clear && ks !== shadow.keySet && !ordered(clear, ev)) race(shadow, ks, key, acc, clear);
-  if (ks.ws) for (const w of ks.ws) if (!ordered(w, ev)) race(shadow, ks, key, acc, w);
+  if (ks.ws) checkAll(shadow, ks, key, acc, ks.ws);
   if (!ks.r) ks.r = acc;
   else if (!ks.rs && ordered(ks.r, ev)) ks.r = acc;
   else {
-    const rs = (ks.rs ?? [ks.r]).filter((r) => !ordered(r, ev));
-    rs.push(acc);
+    const rs = unordered(ks.rs ?? [ks.r], ev);
+    rs[rs.length] = acc;
     ks.r = acc;
     ks.rs = rs.length > 1 ? rs : null;
   }
@@ -56,8 +75,8 @@ export function write(shadow: Shadow, ks: KeyState, key: unknown, method: string
   if (ks.w && !ordered(ks.w, ev)) race(shadow, ks, key, acc, ks.w);
   const clear = shadow.lastClear;
   if (clear && ks !== shadow.keySet && !ordered(clear, ev)) race(shadow, ks, key, acc, clear);
-  for (const r of ks.rs ?? (ks.r ? [ks.r] : [])) if (!ordered(r, ev)) race(shadow, ks, key, acc, r);
-  if (ks.ws) for (const w of ks.ws) if (!ordered(w, ev)) race(shadow, ks, key, acc, w);
+  checkReads(shadow, ks, key, acc);
+  if (ks.ws) checkAll(shadow, ks, key, acc, ks.ws);
   ks.w = acc;
   ks.ws = null;
   ks.r = null;
@@ -75,16 +94,16 @@ export function writeKeySet(shadow: Shadow, method: string, site: number): void 
   if (ks.ws && ks.ws[ks.ws.length - 1]!.ev === ev) return;
   const acc = new Access(ev, true, method, site, currentFrame());
   if (ks.w && !ordered(ks.w, ev)) race(shadow, ks, undefined, acc, ks.w);
-  for (const r of ks.rs ?? (ks.r ? [ks.r] : [])) if (!ordered(r, ev)) race(shadow, ks, undefined, acc, r);
-  const ws = (ks.ws ?? []).filter((w) => !ordered(w, ev));
-  ws.push(acc);
+  checkReads(shadow, ks, undefined, acc);
+  const ws = ks.ws ? unordered(ks.ws, ev) : [];
+  ws[ws.length] = acc;
   ks.ws = ws;
 }
 
 /** `clear()`: a write of every key and of the key set. */
 export function clearAll(shadow: Shadow, site: number): void {
   write(shadow, shadow.keySet, undefined, 'clear', site);
-  for (const [key, ks] of shadow.primitiveKeys()) write(shadow, ks, key, 'clear', site);
+  shadow.forEachPrimitiveKey((ks, key) => write(shadow, ks, key, 'clear', site));
   shadow.lastClear = shadow.keySet.w;
 }
 

@@ -8,7 +8,7 @@
 import { reportRace } from '../report/collect';
 import { acquire, release, startTracking } from './async-context';
 import { RUNTIME_KEY, type Runtime } from './api';
-import { c0, c1, c2, cn, fa, fc, made, size, t, whole } from './collections';
+import { fc, made, size, t, whole } from './collections';
 import { configureDetector } from './detector';
 import { internalError } from './internal-error';
 import { iter } from './iterate';
@@ -29,12 +29,7 @@ export function installRuntime(options: Pick<Options, 'strict'>): Runtime {
     file: registerFile,
     t,
     fc,
-    fa,
     whole,
-    c0,
-    c1,
-    c2,
-    cn,
     size,
     iter,
     made,

@@ -9,22 +9,27 @@ import { read } from './detector';
 import { internalError } from './internal-error';
 import { collectionType, shadowOf, type CollectionType, type Shadow } from './shadow-state';
 import { iterationMessage } from './sites';
+import { SafeWeakMap } from './safe-collections';
 
 const call = Function.prototype.call.bind(Function.prototype.call) as (f: unknown, self: unknown, ...args: unknown[]) => unknown;
 
 const mapEntries = Map.prototype.entries;
 const setValues = Set.prototype.values;
-const mapIteratorNext = Object.getPrototypeOf(new Map().entries()).next as () => IteratorResult<unknown>;
-const setIteratorNext = Object.getPrototypeOf(new Set().values()).next as () => IteratorResult<unknown>;
+/** %IteratorPrototype%[@@iterator] (returns `this`), which Map and Set iterators inherit. */
+const iteratorSelf = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()))[Symbol.iterator] as unknown;
 
 /** Iterators returned by an instrumented keys()/values()/entries() call, with their collection. */
-const iterators = new WeakMap<object, Shadow>();
+const iterators = new SafeWeakMap<object, Shadow>();
 
 export function trackIterator(it: unknown, shadow: Shadow, type: CollectionType): void {
   if ((type === 'Map' || type === 'Set') && typeof it === 'object' && it !== null) iterators.set(it, shadow);
 }
 
-/** Forwards to a Map/Set iterator; like it, it has no `return` or `throw`. */
+/**
+ * Forwards to a Map/Set iterator; like it, it has no `return` or `throw`. Its
+ * `next` is looked up once, as for..of does, and called as found (a program
+ * may have replaced it).
+ */
 class Steps {
   constructor(
     private readonly it: object,
@@ -86,18 +91,17 @@ export function iter(site: number, x: unknown): unknown {
     const known = iterators.get(x);
     if (known) {
       iterators.delete(x);
-      const nextFn = known.type === 'Map' ? mapIteratorNext : setIteratorNext;
-      // Only an iterator still using the original next() is forwarded.
-      if ((x as { next?: unknown }).next !== nextFn) return x;
-      return new Steps(x, nextFn, known, site);
+      // An iterator given its own @@iterator keeps it.
+      if ((x as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== iteratorSelf) return x;
+      return new Steps(x, (x as { next: () => IteratorResult<unknown> }).next, known, site);
     }
     const type = collectionType(x);
     if (type !== 'Map' && type !== 'Set') return x;
     const own = type === 'Map' ? mapEntries : setValues;
     // A subclass with its own iterator keeps it.
     if ((x as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== own) return x;
-    const it = call(own, x) as object;
-    return new Steps(it, type === 'Map' ? mapIteratorNext : setIteratorNext, shadowOf(x, type), site);
+    const it = call(own, x) as { next: () => IteratorResult<unknown> };
+    return new Steps(it, it.next, shadowOf(x, type), site);
   } catch (err) {
     internalError('wrapping an iteration', err);
     return x;

@@ -6,6 +6,7 @@
 import { types } from 'node:util';
 import type { Ev } from './async-context';
 import type { Cell } from './shadow-stack';
+import { SafeMap, SafeWeakMap } from './safe-collections';
 
 export type CollectionType = 'Map' | 'Set' | 'WeakMap' | 'WeakSet';
 
@@ -41,8 +42,8 @@ export class Shadow {
   readonly keySet = new KeyState();
   /** The last clear: a write of every key, checked by every key access. */
   lastClear: Access | null = null;
-  private readonly primitive = new Map<unknown, KeyState>();
-  private readonly objects = new WeakMap<object, KeyState>();
+  private readonly primitive = new SafeMap<unknown, KeyState>();
+  private readonly objects = new SafeWeakMap<object, KeyState>();
   constructor(readonly type: CollectionType) {}
 
   /** The state of `key`, made on first use. */
@@ -57,13 +58,13 @@ export class Shadow {
     return s;
   }
 
-  /** Key states that exist now (primitive keys only: object keys are held weakly and not enumerable). */
-  primitiveKeys(): IterableIterator<[unknown, KeyState]> {
-    return this.primitive.entries();
+  /** Visits the key states that exist now (primitive keys only: object keys are held weakly and not enumerable). */
+  forEachPrimitiveKey(visit: (ks: KeyState, key: unknown) => void): void {
+    this.primitive.forEach(visit);
   }
 }
 
-const shadows = new WeakMap<object, Shadow>();
+const shadows = new SafeWeakMap<object, Shadow>();
 
 /** The collection type of `o`, or undefined when it is not a Map, Set, WeakMap or WeakSet. */
 export function collectionType(o: unknown): CollectionType | undefined {

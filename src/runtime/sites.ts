@@ -5,6 +5,7 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FileMeta, SiteTuple } from './api';
+import { SafeMap } from './safe-collections';
 
 export interface SiteInfo {
   /** Method name, `size`, `iterate`, `new` or `function` (see SiteTuple). */
@@ -22,14 +23,14 @@ interface FileEntry {
 }
 
 const files: FileEntry[] = [];
-const byModule = new Map<string, FileEntry>();
+const byModule = new SafeMap<string, FileEntry>();
 let nextBase = 1;
 
 /** Registers an instrumented module's site table; returns the base of its site ids. */
 export function registerFile(meta: FileMeta): number {
   const entry: FileEntry = { meta, base: nextBase };
   nextBase += meta.sites.length + 1;
-  files.push(entry);
+  files[files.length] = entry;
   // V8 names a module by path (CommonJS) or by file: URL (ESM, stripped TypeScript): know it by both.
   byModule.set(meta.file, entry);
   const other = otherName(meta.file);
@@ -86,6 +87,12 @@ export function iterationMessage(site: number): { message: string | undefined; n
   const entry = entryOf(site);
   const t = entry?.meta.sites[site - entry.base];
   return { message: t?.[5], nullishOnly: t?.[6] === 1 };
+}
+
+/** Whether the arguments of the call at `site` can suspend (await, yield) between `t` and the call. */
+export function argsSuspend(site: number): boolean {
+  const entry = entryOf(site);
+  return entry?.meta.sites[site - entry.base]?.[7] === 1;
 }
 
 /** The registered metadata of an instrumented module, by the name V8 gives it in stack frames. */

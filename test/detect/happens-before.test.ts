@@ -101,6 +101,21 @@ first.then(() => console.log(m.has('a'))); // R
     expect(linePairs(run)).toContainEqual([lineOf(src, '// W'), lineOf(src, '// R')]);
   });
 
+  it("orders 'beforeExit' and 'exit' listeners after every event", () => {
+    const run = detect('exit.js', `${io}
+const m = new Map();
+let rounds = 0;
+process.on('beforeExit', () => {
+  console.log('beforeExit', m.get('phase'));
+  if (++rounds === 1) setImmediate(() => m.set('phase', 'again'));
+});
+process.on('exit', () => console.log('exit', m.get('phase')));
+io().then(() => m.set('phase', 'loaded'));
+`);
+    expect(run.races).toEqual([]);
+    expect(run.stdout).toBe('beforeExit loaded\nbeforeExit again\nexit again\n');
+  });
+
   it('orders a release before the next acquire (exported acquire/release)', () => {
     const src = `${sleep}
 const { acquire, release } = require(${JSON.stringify(require.resolve('../../dist/index.js'))});
@@ -168,6 +183,18 @@ Promise.all([mark(1), mark(4)]).then(() => console.log(typeof wm.get(key), ws.ha
     expect(run.status).toBe(66);
     expect(run.races.map((r) => r.object.type).sort()).toEqual(['WeakMap', 'WeakSet']);
     expect(run.stdout).toBe('number true\n');
+  });
+
+  it('reads the key set when forEach runs, also when its argument awaited', () => {
+    const run = detect('foreach-await.js', `${io}
+const m = new Map();
+async function writer() { await io(); m.set(1, 1); return (v, k) => console.log('visit', k); }
+async function reader(w) { await io(); m.forEach(await w); }
+const w = writer();
+reader(w);
+`);
+    expect(run.races).toEqual([]);
+    expect(run.stdout).toBe('visit 1\n');
   });
 
   it('reports one race per pair of access sites, however often it happens', () => {

@@ -88,7 +88,8 @@ describe('dialects', () => {
     const uninstall = install(rt);
     try {
       expect(await run(out.code)).toEqual(original);
-      expect(rt.kinds()).toContain('c1');
+      expect(rt.kinds()).toContain('call:get');
+      expect(rt.kinds()).toContain('call:set');
     } finally {
       uninstall();
     }
@@ -123,7 +124,8 @@ describe('dialects', () => {
     const tsx = 'const m = new Map<number, string>();\nexport const App = (p: { k: number }) => <b>{m.get(p.k)}</b>;';
     const out = instrument(tsx, '/virtual/app.tsx')!;
     expect(out.code).toContain('(p: {k: number;}) =>');
-    expect(out.code).toContain('<b>{_ar.c1(');
+    expect(out.code).toContain('<b>{(_f = m.get, _ar.t(_arS + 2, m, _f))(_f, m, p.k)}</b>');
+    expect(out.code).toContain('var _arc: any = _ar.push(_arS + 1),_f: any;');
   });
 
   it('parses modern syntax and both decorator syntaxes', () => {
@@ -166,14 +168,14 @@ describe('source maps', () => {
     const set = meta.sites.find((s) => s[0] === 'set')!;
     expect(set.slice(0, 4)).toEqual(['set', 0, 5, 9]);
 
-    // The output map (inline comment and FileMeta.map) maps the generated `c1` back to `get` in the .ts.
+    // The output map (inline comment and FileMeta.map) maps the generated `t` back to `get` in the .ts.
     const inline = /\/\/# sourceMappingURL=data:application\/json;charset=utf-8;base64,(\S+)\s*$/.exec(out.code)![1]!;
     const map = JSON.parse(Buffer.from(inline, 'base64').toString('utf8'));
     expect(map.sources).toEqual([path.join(dir, 'bump.ts')]);
     expect(JSON.parse(meta.map!).mappings).toBe(map.mappings);
     const lines = out.code.split('\n');
-    const line = lines.findIndex((l) => l.includes('_ar.c1('));
-    const col = lines[line]!.indexOf('c1(');
+    const line = lines.findIndex((l) => l.includes('_ar.t('));
+    const col = lines[line]!.indexOf('.t(') + 1;
     const pos = originalPositionFor(new TraceMap(map), { line: line + 1, column: col });
     expect(pos).toMatchObject({ source: path.join(dir, 'bump.ts'), line: 4, column: 26 });
   });
@@ -216,9 +218,10 @@ describe('source maps', () => {
     const gen = generatedPositionFor(trace, { source: '/virtual/shift.js', line: 1, column: 21 });
     expect(gen.line).toBe(1);
     expect(gen.column).toBeGreaterThan(21);
-    expect(out.code.split('\n')[0]!.slice(gen.column!)).toMatch(/^_ar\.c1\(|^c1\(/);
-    const back = originalPositionFor(trace, { line: 1, column: out.code.split('\n')[0]!.indexOf('c1(') });
-    expect(back).toMatchObject({ line: 1, column: 23 });
+    // The shape starts where the call did; its `t` maps back to the method name, under its name.
+    expect(out.code.split('\n')[0]!.slice(gen.column!)).toMatch(/^\(_f = m\.get, _ar\.t\(_arS \+ 1, m, _f\)\)\(_f, m, 1\);/);
+    const back = originalPositionFor(trace, { line: 1, column: out.code.split('\n')[0]!.indexOf('.t(') + 1 });
+    expect(back).toMatchObject({ line: 1, column: 23, name: 'get' });
   });
 });
 
@@ -255,6 +258,34 @@ describe('TypeScript features', () => {
     } finally {
       uninstall();
     }
+  });
+});
+
+describe('TypeScript class members', () => {
+  const SRC = [
+    'const m = new Map<string, number>();',
+    'export class Counter extends Map<string, number> {',
+    "  static seed = m.get('a') ?? m.size;",
+    "  static { m.set('s', 1); }",
+    "  field: number = m.get('b') ?? 0;",
+    "  constructor(readonly start: number = m.get('c') ?? 0) { super(); }",
+    '  bump(k: string): number { this.set(k, (this.get(k) ?? 0) + 1); return super.get(k)!; }',
+    '  maybe(k: string): number | undefined { return super.get?.(k); }',
+    '}',
+    'export async function fill(k: string, p: Promise<number>): Promise<number | undefined> {',
+    '  m.set(k, await p);',
+    '  const o: { m?: Map<string, number> } = { m };',
+    '  m.forEach((v, key) => { if (v > 1) m.delete(key); });',
+    '  const all = await Promise.all([p, p]);',
+    '  return o.m?.get(k) ?? o.m!.get?.(k) ?? all[0] + Array.from(m).length + m.size;',
+    '}',
+  ].join('\n');
+
+  it('type-checks the call shapes in static initializers, static blocks, fields, parameters and async code', () => {
+    expect(typeCheck(SRC)).toEqual([]);
+    const out = instrument(SRC, '/virtual/check.ts')!.code;
+    expect(out).toContain("static {var _f: any;(_f = m.set, _ar.t(_arS + 3, m, _f))(_f, m, 's', 1);}");
+    expect(typeCheck(out.replace(/\/\/# sourceMappingURL=.*/, ''))).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@
  * operation for every entry point (and records what it was asked), and helpers
  * that run a snippet as a CommonJS module, original and instrumented.
  */
+import { types } from 'node:util';
 import { instrument } from '../../src/instrument/index';
 import type { FileMeta } from '../../src/runtime/api';
 
@@ -13,7 +14,25 @@ interface TestFrame {
   parent: TestFrame | null;
 }
 
-/** A runtime that does the original operation and records calls. */
+/** The original methods the real runtime tracks, by the type check of their receiver. */
+const TRACKED: Array<[(o: unknown) => boolean, object]> = [
+  [types.isMap, Map.prototype],
+  [types.isSet, Set.prototype],
+  [types.isWeakMap, WeakMap.prototype],
+  [types.isWeakSet, WeakSet.prototype],
+];
+const tracked = (o: unknown, f: unknown): boolean =>
+  (o === Promise && (f === Promise.all || f === Promise.allSettled)) ||
+  TRACKED.some(([is, proto]) => is(o) && Object.values(Object.getOwnPropertyDescriptors(proto)).some((d) => d.value === f));
+
+/**
+ * A runtime that does the original operation and records calls. Like the real
+ * one, `t` hands original collection methods on collections (and
+ * Promise.all / allSettled on Promise) a tracked function, which records
+ * `call:<method>` with the site; a non-callable `f` a thrower of the real
+ * runtime's TypeError (`<callee as written> is not a function`, from the
+ * site table); every other call goes to `fc`, which records `fc`.
+ */
 export class PlainRuntime {
   files: FileMeta[] = [];
   events: Array<[string, number]> = [];
@@ -25,21 +44,33 @@ export class PlainRuntime {
     this.files.push(meta);
     return this.files.length * 1000;
   }
-  c0(s: number, o: unknown, f: Function): unknown {
-    this.events.push(['c0', s]);
-    return Reflect.apply(f, o, []);
+  /** The site tuple of a site id (see `file`). */
+  site(s: number): FileMeta['sites'][number] | undefined {
+    return this.files[Math.floor(s / 1000) - 1]?.sites[s % 1000];
   }
-  c1(s: number, o: unknown, f: Function, a: unknown): unknown {
-    this.events.push(['c1', s]);
-    return Reflect.apply(f, o, [a]);
+  t(s: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
+    this.events.push(['t', s]);
+    if (typeof f !== 'function') {
+      const site = this.site(s);
+      return function thrower(): never {
+        throw new TypeError(`${site?.[5] ?? `(intermediate value).${site?.[0] ?? 'method'}`} is not a function`);
+      };
+    }
+    if (!tracked(o, f)) return this.fc;
+    const kind = `call:${(f as Function).name}`;
+    return (fn: unknown, self: unknown, ...args: unknown[]) => {
+      this.events.push([kind, s]);
+      return Reflect.apply(fn as Function, self, args);
+    };
   }
-  c2(s: number, o: unknown, f: Function, a: unknown, b: unknown): unknown {
-    this.events.push(['c2', s]);
-    return Reflect.apply(f, o, [a, b]);
-  }
-  cn(s: number, o: unknown, f: Function, args: unknown[]): unknown {
-    this.events.push(['cn', s]);
-    return Reflect.apply(f, o, args);
+  /** `f.call(o, ...args)` (an arrow, so that `t` can hand it out unbound). */
+  fc = (f: unknown, o: unknown, ...args: unknown[]): unknown => {
+    this.events.push(['fc', -1]);
+    return Reflect.apply(f as Function, o, args);
+  };
+  whole(s: number, x: unknown): unknown {
+    this.events.push(['whole', s]);
+    return x;
   }
   size(s: number, _o: unknown, v: unknown): unknown {
     this.events.push(['size', s]);

@@ -17,8 +17,8 @@ interface ChildResult {
 }
 
 /** Runs `program` (a CommonJS module whose exports may be a promise) plain, then instrumented with the real runtime. */
-function runWithRuntime(program: string, name = 'program.js'): ChildResult {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asyncrace-rt-'));
+function runWithRuntime(program: string, name = 'program.js', prefix = 'asyncrace-rt-', sourceMaps = true): ChildResult {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   try {
     const file = path.join(dir, name);
     fs.writeFileSync(file, program);
@@ -31,6 +31,7 @@ function runWithRuntime(program: string, name = 'program.js'): ChildResult {
       import { installRuntime } from ${JSON.stringify(path.join(ROOT, 'src/runtime/index.ts'))};
       import { collectedRaces } from ${JSON.stringify(path.join(ROOT, 'src/report/collect.ts'))};
       const file = ${JSON.stringify(file)};
+      ${sourceMaps ? '' : 'process.setSourceMapsEnabled(false);'}
       const load = (code: string) => { const m = new Module(file); m.filename = file; (m as any)._compile(code, file); return m.exports; };
       (async () => {
         const code = fs.readFileSync(file, 'utf8');
@@ -68,6 +69,104 @@ describe('with the real runtime', () => {
     `);
     expect(r.instrumented).toEqual(r.original);
     expect(r.races).toEqual([]);
+  });
+
+  it('lets untracked methods run from the user\'s frame: same stack frames and caller', () => {
+    // Sloppy file (for `caller`); the directory name must not contain "asyncrace".
+    const program = [
+      'const records = [];',
+      'const record = (what, fn) => records.push([what, new Error().stack, fn && fn.caller ? fn.caller.name : String(fn && fn.caller)]);',
+      'function Store() { this.items = { a: 1 }; }',
+      'Store.prototype.get = function get(k) { record("Store.get", get); return this.items[k]; };',
+      'class Headers2 { get(h) { record("Headers2.get", null); return h; } has(h) { record("Headers2.has", null); return !!h; } }',
+      'const req = { headers: { host: "x" }, get: function get(h) { record("req.get", get); return this.headers[h]; } };',
+      'const m = new Map();',
+      'function lookup(s, k) { return s.get(k); }',
+      'function optional(s, k) { return [s?.get(k), s.get?.(k), s.x?.get(k)]; }',
+      'function spread(s, ks) { return s.get(...ks); }',
+      'async function later(h) { await null; return h.has(await "y"); }',
+      'module.exports = (async () => {',
+      '  const s = new Store();',
+      '  const out = [lookup(s, "a"), optional(s, "a"), spread(s, ["a"]), new Headers2().get("h")];',
+      '  m.set("host", req.get("host"));',
+      '  out.push(m.get("host"), await later(new Headers2()));',
+      '  return { out, records };',
+      '})();',
+    ].join('\n');
+    // Node's source-map rewriting of stack traces (tsx turns it on) renames frames: compared without it.
+    const r = runWithRuntime(program, 'program.js', 'ar-stack-', false);
+    type Rec = [string, string, string];
+    const orig = r.original as { out: unknown; records: Rec[] };
+    const inst = r.instrumented as { out: unknown; records: Rec[] };
+    expect(inst.out).toEqual(orig.out);
+    expect(inst.records.length).toBe(orig.records.length);
+    expect(orig.records.length).toBe(7);
+    // The frames of the program (function and line; columns move), up to the first frame elsewhere.
+    const frames = (stack: string): string[] => {
+      const lines = stack.split('\n').slice(1);
+      const out: string[] = [];
+      for (const line of lines) {
+        expect(line).not.toMatch(/asyncrace|[\\/]runtime[\\/]|collections\.[jt]s/);
+        const m = /^\s*at (?:(.*) \()?(.*program\.js):(\d+):\d+\)?$/.exec(line);
+        if (!m) break;
+        out.push(`${m[1] ?? ''}@${m[3]}`);
+      }
+      return out;
+    };
+    inst.records.forEach(([what, stack, caller], i) => {
+      const [ow, ostack, ocaller] = orig.records[i]!;
+      expect(what).toBe(ow);
+      expect(frames(stack), what).toEqual(frames(ostack));
+      expect(frames(stack).length, what).toBeGreaterThan(1);
+      expect(caller, what).toBe(ocaller);
+    });
+    expect(orig.records[0]![2]).toBe('lookup');
+
+    // Through the source map, the called method is named after its call site (`get`), never after the runtime.
+    const mapped = runWithRuntime(program, 'program.js', 'ar-stack-', true).instrumented as { records: Rec[] };
+    for (const [what, stack] of mapped.records) {
+      expect(stack, what).not.toMatch(/asyncrace|[\\/]runtime[\\/]|\bat (?:\S+\.)?(?:fc|fa|c[012n]|t) /);
+      expect(stack, what).toMatch(/\bat (?:\S+\.)?(?:get|has) \(/);
+    }
+  });
+
+  it('hands Array.from the collection itself and keeps nested and awaited arguments apart', () => {
+    const r = runWithRuntime(`
+      const m = new Map([[1, 2]]);
+      const from = Array.from;
+      const seen = [];
+      Array.from = function (x, ...rest) { seen.push(x === m); return from.call(this, x, ...rest); };
+      const arr = Array.from(m, ([k, v]) => k + v);
+      Array.from = from;
+      const counts = new Map();
+      const bump = (k) => counts.set(k, (counts.get(k) ?? 0) + 1).get(k);
+      function depth(n) { return n === 0 ? 0 : counts.set('d' + n, depth(n - 1) + 1).get('d' + n); }
+      const tick = (v) => new Promise((r) => setTimeout(() => r(v), 1));
+      async function put(k) { counts.set(k, await tick(k)); return counts.get(k); }
+      module.exports = Promise.all([put('x'), put('y')]).then((ps) => [arr, seen, bump('a'), bump('a'), depth(4), ps, [...counts]]);
+    `);
+    expect(r.instrumented).toEqual(r.original);
+    expect((r.instrumented as unknown[])[1]).toEqual([true]);
+  });
+
+  it('throws what the original throws, after the arguments ran', () => {
+    const r = runWithRuntime(`
+      const log = [];
+      const k = (x) => (log.push('k' + x), x);
+      const attempt = (f) => { try { log.push(f()); } catch (e) { log.push(e.constructor.name + ': ' + e.message); } };
+      const m = new Map([[1, 'one']]);
+      const o = { get: 1, holder: { set: undefined } };
+      attempt(() => o.get(k(1)));
+      attempt(() => o.holder.set(k(2), k(3)));
+      attempt(() => o.has(...[k(4)]));
+      attempt(() => new Proxy(m, {}).get(k(5)));
+      attempt(() => m.forEach(k(null)));
+      attempt(() => Map.prototype.get.call({}, k(6)));
+      attempt(() => m.get(k(1)));
+      module.exports = log;
+    `);
+    expect(r.instrumented).toEqual(r.original);
+    expect((r.original as string[])[1]).toBe('TypeError: o.get is not a function');
   });
 
   it('lets the runtime see a cache stampede at the original lines', () => {

@@ -14,7 +14,7 @@ let app: string;
 
 // Each probe reports how many times its `m.get(1)` call site was rewritten.
 const PROBE = 'function probe(m) {\n  return m.get(1);\n}\n';
-const COUNT = "(f) => f.toString().split('.c1(').length - 1";
+const COUNT = "(f) => f.toString().split('.t(_arS').length - 1";
 
 function write(file: string, text: string): void {
   fs.mkdirSync(path.dirname(path.join(app, file)), { recursive: true });
