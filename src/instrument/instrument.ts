@@ -13,6 +13,7 @@ import { MAP_PLACEHOLDER, isInstrumented } from './prelude';
 import { isSourceMapComment, normalizeInputMap, readInputSourceMap, type RawSourceMap } from './sourcemap';
 import { programVisitor } from './visitor';
 import { generateKeepingLines } from './generate';
+import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 
 // The Babel packages are CommonJS with `exports.default`; loaded natively as ESM
 // (vitest) the default import is the exports object.
@@ -112,6 +113,18 @@ function replaceLast(code: string, from: string, to: string): string {
 }
 
 /**
+ * The map without symbol names. Node names the frames of a source-mapped stack
+ * after the names in the map where there are any, and after V8 otherwise:
+ * without names, a stack of instrumented code is named as the original's
+ * (`Store.get`, not `get`; never a generated `_arc`).
+ */
+function withoutNames(map: SourceMapObject): SourceMapObject {
+  const lines = decode(map.mappings);
+  for (const line of lines) for (let i = 0; i < line.length; i++) if (line[i]!.length === 5) line[i] = line[i]!.slice(0, 4) as SourceMapSegment;
+  return { ...map, names: [], mappings: encode(lines) };
+}
+
+/**
  * Instruments one module.
  *
  * Returns null when the code does not parse (run the original, so that Node
@@ -164,7 +177,7 @@ export function instrument(code: string, filename: string, options: InstrumentOp
       jsescOption: { minimal: true },
   };
   const out = generateKeepingLines(ast, generatorOptions as Parameters<typeof generateKeepingLines>[1], code);
-  const map: SourceMapObject = { ...(out.map as unknown as SourceMapObject), file: path.basename(file) };
+  const map: SourceMapObject = withoutNames({ ...(out.map as unknown as SourceMapObject), file: path.basename(file) });
   delete map.sourceRoot;
   // The embedded copies leave the sources' text out (the files are on disk): they
   // would double the size of every module in memory.

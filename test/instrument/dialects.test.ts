@@ -221,7 +221,10 @@ describe('source maps', () => {
     // The shape starts where the call did; its `t` maps back to the method name, under its name.
     expect(out.code.split('\n')[0]!.slice(gen.column!)).toMatch(/^\(_f = m\.get, _ar\.t\(_arS \+ 1, m, _f\)\)\(_f, m, 1\);/);
     const back = originalPositionFor(trace, { line: 1, column: out.code.split('\n')[0]!.indexOf('.t(') + 1 });
-    expect(back).toMatchObject({ line: 1, column: 23, name: 'get' });
+    expect(back).toMatchObject({ line: 1, column: 23 });
+    // No symbol names: Node would name source-mapped frames after them instead of as V8 does.
+    expect(back.name).toBeNull();
+    expect(out.map.names).toEqual([]);
   });
 });
 
