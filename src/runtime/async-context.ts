@@ -6,49 +6,101 @@
  * async_hooks); every other resource (timers, immediates, ticks, I/O) with
  * `async_hooks`. This module is the only one that knows about either.
  *
- * Edges: creation (the event that makes a resource or promise is before every
- * run of it), resolution (the event that settles a promise is before its
- * reactions), joins (a Promise.all result after its inputs), successive runs of
- * one interval timer, and acquire/release.
+ * Every event has two clocks:
+ * - causal: what the program asked for. Creation (the event that makes a
+ *   resource or promise is before every run of it), resolution (the event
+ *   that settles a promise is before its reactions), joins (a Promise.all
+ *   result after its inputs), acquire/release.
+ * - full: causal plus the orders Node guarantees (docs/semantics.md): nextTick
+ *   FIFO; ticks and reactions queued in an event before the timers and
+ *   immediates it queued; immediates of one event FIFO; timers of one event
+ *   FIFO when the earlier delay is not longer; successive runs of one
+ *   interval; reactions of one promise in the order they were registered.
+ * Order races use the full clock; atomicity violations use the full clock to
+ * ask whether a task could come in between and the causal one to ask whether
+ * the program itself put it there (fork-join).
  */
 import { createHook, executionAsyncResource } from 'node:async_hooks';
 import { types } from 'node:util';
 import { promiseHooks } from 'node:v8';
 import type { Frame } from './api';
-import { EMPTY, afterEverything, join, tick, type Clock, type Epoch } from './clock';
+import { EMPTY, afterEverything, before, join, nextEpoch, stamped, type Clock, type Epoch } from './clock';
 import { currentFrame, setFrame } from './shadow-stack';
 import { SafeWeakMap } from './safe-collections';
 
+type Kind = 'promise' | 'tick' | 'microtask' | 'immediate' | 'timeout' | 'other';
+
 /** Where an event's callback came from: a promise or another async resource. */
 export interface Source {
-  /** Clock of the creating event. */
+  readonly kind: Kind;
+  /** Full and causal clocks of the creating event. */
   readonly clock: Clock;
+  readonly cclock: Clock;
   /** The creating event (its chain may be extended by the first run). */
   readonly creator: Ev | null;
   /** Shadow call stack where the resource was created. */
   readonly frame: Frame | null;
   /** For a promise: the promise this one reacts to (then/await), whose resolution it follows. */
   readonly parent: Source | null;
-  /** For a promise: clock of the event that settled it. */
+  /** Queued just before this one in a FIFO that Node keeps (same promise's reactions, same event's immediates). */
+  readonly prev: Source | null;
+  /** A timer's delay. */
+  readonly delay: number;
+  /** Order of creation. */
+  readonly seq: number;
+  /** For a promise: the event that settled it, and its clocks then. */
+  resolvedBy: Ev | null;
   resolved: Clock | null;
-  /** For a resource whose callback runs repeatedly in order (intervals): its last run. */
+  cresolved: Clock | null;
+  /** Full clock of the last run of its callback. */
   last: Clock | null;
+  /** For a promise: its latest reaction (then/await) so far. */
+  lastReaction: Source | null;
   /** Task number, given when a report first names it. */
   task: number;
 }
 
 /** One event: an atomic callback run, or the main script. */
 export interface Ev extends Epoch {
-  /** Grows only by acquire(), which adds edges to the whole (atomic) event. */
+  /** Both grow only by acquire(), which adds edges to the whole (atomic) event. */
   clock: Clock;
+  cclock: Clock;
   readonly src: Source | null;
+  /** The macrotask whose microtask drain this event belongs to (itself for a macrotask). */
+  readonly macro: Ev;
+  readonly seq: number;
   /** False once the callback returned. */
   running: boolean;
+  /** Full clock of the microtasks and ticks drained after this macrotask so far. */
+  drain: Clock | null;
+  /** This event's latest immediate, and its timers. */
+  lastImmediate: Source | null;
+  timers: Source[] | null;
 }
 
-const rootEpoch = tick(EMPTY, null);
+let seq = 0;
+
+function makeEv(pred: Clock, cpred: Clock, creator: Epoch | null, src: Source | null, macro: Ev | null): Ev {
+  const { chain, time } = nextEpoch(creator);
+  const ev: Ev = {
+    chain,
+    time,
+    clock: stamped(pred, chain, time),
+    cclock: stamped(cpred, chain, time),
+    src,
+    macro: null as unknown as Ev,
+    seq: ++seq,
+    running: true,
+    drain: null,
+    lastImmediate: null,
+    timers: null,
+  };
+  (ev as { macro: Ev }).macro = macro ?? ev;
+  return ev;
+}
+
 /** The main script's event. */
-export const root: Ev = { ...rootEpoch, src: null, running: true };
+export const root: Ev = makeEv(EMPTY, EMPTY, null, null, null);
 
 /**
  * The event running now; null at top level once the main script is over,
@@ -62,12 +114,16 @@ const promises = new SafeWeakMap<Promise<unknown>, Source>();
 const resources = new SafeWeakMap<object, Source>();
 /** Inputs of a Promise.all / allSettled result, joined when it settles. */
 const joins = new SafeWeakMap<Promise<unknown>, Promise<unknown>[]>();
-/** Clocks released on a synchronisation object (Go's RaceRelease). */
-const released = new SafeWeakMap<object, Clock>();
+/** Clocks released on a synchronisation object (Go's RaceRelease): full and causal. */
+const released = new SafeWeakMap<object, [Clock, Clock]>();
+/** The last nextTick callback that ran, and its clock. */
+let lastTick: { src: Source; clock: Clock } | null = null;
+/** Listeners of event ends (the detector settles what it deferred to the end of an event). */
+const endListeners: Array<(ev: Ev) => void> = [];
 
 function afterAll(): Ev {
-  const e = tick(afterEverything(), null);
-  return { chain: e.chain, time: e.time, clock: e.clock, src: null, running: true };
+  const all = afterEverything();
+  return makeEv(all, all, null, null, null);
 }
 
 /** The event running now. */
@@ -75,23 +131,110 @@ export function currentEvent(): Ev {
   return current ?? (current = afterAll());
 }
 
-function source(parent: Source | null): Source {
-  const ev = currentEvent();
-  return { clock: ev.clock, creator: ev, frame: currentFrame(), parent, resolved: null, last: null, task: 0 };
+/** Whether `a` happens before (or is) `b` by the program's own causal edges alone. */
+export function causallyBefore(a: Ev, b: Ev): boolean {
+  return a === b || before(a, b.cclock);
 }
 
-function enter(src: Source | undefined, pred: Clock): void {
+/** Whether `a` happens before (or is) `b`, Node's queue orders included. */
+export function happensBefore(a: Ev, b: Ev): boolean {
+  return a === b || before(a, b.clock);
+}
+
+/** Calls `listener` at the end of every event. */
+export function onEventEnd(listener: (ev: Ev) => void): void {
+  endListeners[endListeners.length] = listener;
+}
+
+function source(kind: Kind, parent: Source | null, prev: Source | null, delay: number): Source {
+  const ev = currentEvent();
+  return {
+    kind,
+    clock: ev.clock,
+    cclock: ev.cclock,
+    creator: ev,
+    frame: currentFrame(),
+    parent,
+    prev,
+    delay,
+    seq: ++seq,
+    resolvedBy: null,
+    resolved: null,
+    cresolved: null,
+    last: null,
+    lastReaction: null,
+    task: 0,
+  };
+}
+
+const isMicro = (src: Source | null): boolean => !!src && (src.kind === 'promise' || src.kind === 'tick' || src.kind === 'microtask');
+
+/** The event in which a microtask was queued: a reaction is queued when its promise settles, if that came later. */
+function queuedIn(src: Source): Ev | null {
+  const by = src.parent?.resolvedBy;
+  return by && src.creator && by.seq > src.creator.seq ? by : src.creator;
+}
+
+/** Node's queue orders that put the run of `src` after other runs (the full clock's extra edges). */
+function queueOrder(src: Source, clock: Clock): Clock {
+  switch (src.kind) {
+    case 'promise':
+      // p.then(a); p.then(b): a runs first.
+      return join(clock, src.prev?.last);
+    case 'tick': {
+      // nextTick FIFO, where the two were queued in that order by the program's own order.
+      const t = lastTick;
+      if (t && t.src.creator && src.creator && causallyBefore(t.src.creator, src.creator)) clock = join(clock, t.clock);
+      return clock;
+    }
+    case 'immediate':
+      clock = join(clock, src.prev?.last);
+      return join(clock, src.creator?.macro.drain);
+    case 'timeout': {
+      clock = join(clock, src.last);
+      const timers = src.creator?.timers;
+      if (timers) {
+        for (let i = 0; i < timers.length; i++) {
+          const x = timers[i]!;
+          if (x !== src && x.seq < src.seq && x.delay <= src.delay) clock = join(clock, x.last);
+        }
+      }
+      return join(clock, src.creator?.macro.drain);
+    }
+    default:
+      return clock;
+  }
+}
+
+function enter(src: Source | undefined): void {
   // A callback runs only once the main script is over: from then on, code at top level (beforeExit,
   // exit listeners) comes after every event, in a fresh event each time it runs.
   if (current === root) root.running = false;
   outer[outer.length] = { ev: outer.length ? current : null, frame: currentFrame() };
-  const e = tick(pred, src?.creator ?? null);
-  current = { chain: e.chain, time: e.time, clock: e.clock, src: src ?? null, running: true };
+  let ev: Ev;
+  if (!src) ev = makeEv(EMPTY, EMPTY, null, null, null);
+  else {
+    const cpred = join(src.cclock, src.parent?.cresolved);
+    const pred = queueOrder(src, join(src.clock, src.parent?.resolved));
+    const q = isMicro(src) ? queuedIn(src) : null;
+    ev = makeEv(pred, cpred, src.creator, src, q ? q.macro : null);
+  }
+  current = ev;
   setFrame(src ? src.frame : null);
 }
 
 function leave(): void {
-  if (current) current.running = false;
+  const ev = current;
+  if (ev) {
+    ev.running = false;
+    const src = ev.src;
+    if (src) {
+      src.last = ev.clock;
+      if (src.kind === 'tick') lastTick = { src, clock: ev.clock };
+      if (isMicro(src)) ev.macro.drain = join(ev.macro.drain ?? EMPTY, ev.clock);
+    }
+    for (let i = 0; i < endListeners.length; i++) endListeners[i]!(ev);
+  }
   const o = outer.length ? outer[outer.length - 1] : undefined;
   if (o) {
     outer.length--;
@@ -104,41 +247,65 @@ function leave(): void {
 }
 
 function onPromiseInit(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void {
-  promises.set(promise, source(parent ? promises.get(parent) ?? null : null));
+  const p = parent ? promises.get(parent) ?? null : null;
+  const src = source('promise', p, p ? p.lastReaction : null, 0);
+  if (p) p.lastReaction = src;
+  promises.set(promise, src);
 }
 
 function onPromiseSettled(promise: Promise<unknown>): void {
   const src = promises.get(promise);
   if (!src) return;
-  let clock = currentEvent().clock;
+  const ev = currentEvent();
+  let clock = ev.clock;
+  let cclock = ev.cclock;
   const inputs = joins.get(promise);
-  if (inputs) for (let i = 0; i < inputs.length; i++) clock = join(clock, promises.get(inputs[i]!)?.resolved);
+  if (inputs) {
+    for (let i = 0; i < inputs.length; i++) {
+      const input = promises.get(inputs[i]!);
+      clock = join(clock, input?.resolved);
+      cclock = join(cclock, input?.cresolved);
+    }
+  }
+  src.resolvedBy = ev;
   src.resolved = clock;
+  src.cresolved = cclock;
 }
 
 function onPromiseBefore(promise: Promise<unknown>): void {
-  const src = promises.get(promise);
-  enter(src, src ? join(src.clock, src.parent?.resolved) : EMPTY);
+  enter(promises.get(promise));
 }
+
+const KINDS: Record<string, Kind> = { TickObject: 'tick', Microtask: 'microtask', Immediate: 'immediate', Timeout: 'timeout' };
 
 function onResourceInit(_id: number, type: string, _trigger: number, resource: object): void {
   if (type === 'PROMISE') return;
-  resources.set(resource, source(null));
+  const kind = KINDS[type] ?? 'other';
+  const ev = currentEvent();
+  let src: Source;
+  if (kind === 'immediate') {
+    src = source(kind, null, ev.lastImmediate, 0);
+    ev.lastImmediate = src;
+  } else if (kind === 'timeout') {
+    const delay = Number((resource as { _idleTimeout?: unknown })._idleTimeout) || 0;
+    src = source(kind, null, null, delay);
+    const timers = ev.timers ?? (ev.timers = []);
+    timers[timers.length] = src;
+  } else {
+    src = source(kind, null, null, 0);
+  }
+  resources.set(resource, src);
 }
 
 function onResourceBefore(): void {
   const resource = executionAsyncResource();
-  // async_hooks reports promise reactions too; those are followed by the promise hooks.
+  // async_hooks reports promise reactions too (on Node 20); those are followed by the promise hooks.
   if (types.isPromise(resource)) return;
-  const src = resources.get(resource);
-  enter(src, src ? join(src.clock, src.last) : EMPTY);
+  enter(resources.get(resource));
 }
 
 function onResourceAfter(): void {
-  const resource = executionAsyncResource();
-  if (types.isPromise(resource)) return;
-  const src = resources.get(resource);
-  if (src) src.last = currentEvent().clock;
+  if (types.isPromise(executionAsyncResource())) return;
   leave();
 }
 
@@ -174,6 +341,8 @@ export function stopTracking(): void {
  * that ran, since the loop has drained or process.exit() ended it.
  */
 export function enterExit(): void {
+  // The event that called process.exit() ends here.
+  if (current) for (let i = 0; i < endListeners.length; i++) endListeners[i]!(current);
   outer.length = 0;
   current = afterAll();
   setFrame(null);
@@ -190,7 +359,9 @@ export function joinPromise(result: unknown, inputs: readonly unknown[]): void {
 
 /** Go's RaceRelease: what happened so far in this event is before a later acquire of `obj`. */
 export function release(obj: object): void {
-  released.set(obj, join(released.get(obj) ?? EMPTY, currentEvent().clock));
+  const ev = currentEvent();
+  const r = released.get(obj);
+  released.set(obj, [join(r?.[0] ?? EMPTY, ev.clock), join(r?.[1] ?? EMPTY, ev.cclock)]);
 }
 
 /** Go's RaceAcquire: this event happens after every release of `obj` so far. */
@@ -198,5 +369,6 @@ export function acquire(obj: object): void {
   const r = released.get(obj);
   if (!r) return;
   const ev = currentEvent();
-  ev.clock = join(ev.clock, r);
+  ev.clock = join(ev.clock, r[0]);
+  ev.cclock = join(ev.cclock, r[1]);
 }

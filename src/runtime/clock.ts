@@ -40,11 +40,10 @@ export function join(a: Clock, b: Clock | null | undefined): Clock {
 }
 
 /**
- * Starts a new event after `pred` (the clock of everything it happens after),
- * extending the chain of `creator` (an epoch of one predecessor) when that is
- * still the chain's head.
+ * The place of a new event: it extends the chain of `creator` (an epoch of one
+ * causal predecessor) when that is still the chain's head, else starts a chain.
  */
-export function tick(pred: Clock, creator: Epoch | null): Epoch {
+export function nextEpoch(creator: { chain: number; time: number } | null): { chain: number; time: number } {
   let chain: number;
   if (creator && heads[creator.chain] === creator.time) chain = creator.chain;
   else {
@@ -53,12 +52,23 @@ export function tick(pred: Clock, creator: Epoch | null): Epoch {
   }
   const time = heads[chain]! + 1;
   heads[chain] = time;
+  return { chain, time };
+}
+
+/** The clock of the event at (`chain`, `time`) that happens after `pred`. */
+export function stamped(pred: Clock, chain: number, time: number): Clock {
   // A copy by index: the program may have replaced Array.prototype methods.
-  const clock: number[] = new Array<number>(pred.length);
+  const clock: number[] = new Array<number>(Math.max(pred.length, chain + 1));
   for (let i = 0; i < pred.length; i++) clock[i] = pred[i]!;
-  for (let i = clock.length; i < chain; i++) clock[i] = 0;
+  for (let i = pred.length; i < clock.length; i++) clock[i] = 0;
   clock[chain] = time;
-  return { chain, time, clock };
+  return clock;
+}
+
+/** A new event after `pred`, extending `creator`'s chain where it can (see nextEpoch). */
+export function tick(pred: Clock, creator: Epoch | null): Epoch {
+  const { chain, time } = nextEpoch(creator);
+  return { chain, time, clock: stamped(pred, chain, time) };
 }
 
 /** Whether the event at `e` happens before (or is) the event whose clock is `now`. */

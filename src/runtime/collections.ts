@@ -91,7 +91,7 @@ function record(op: Op, site: number, o: object, args: ArrayLike<unknown>, had: 
     switch (op.kind) {
       case 'get':
       case 'has':
-        read(shadow, shadow.key(k), k, op.method, site);
+        read(shadow, shadow.key(k), k, op.method, site, op.kind === 'get' ? result === undefined : result === false);
         break;
       case 'set':
       case 'add':
@@ -104,7 +104,7 @@ function record(op: Op, site: number, o: object, args: ArrayLike<unknown>, had: 
         if (result === true) {
           write(shadow, shadow.key(k), k, op.method, site);
           if (keyed) writeKeySet(shadow, op.method, site);
-        } else read(shadow, shadow.key(k), k, op.method, site);
+        } else read(shadow, shadow.key(k), k, op.method, site, true);
         break;
       case 'clear':
         clearAll(shadow, site);

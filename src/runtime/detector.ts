@@ -1,16 +1,28 @@
 /**
- * Access checks: each read or write of a key (or of a key set) is checked
- * against the shadow state's earlier accesses, FastTrack-style (one last write,
- * the reads since it), and a conflicting pair that happens-before does not
- * order is a race. The detector decides and hands the race on; it never prints.
+ * Access checks. Each read or write of a key (or of a key set) is checked
+ * against the shadow state's earlier accesses; the detector decides what is a
+ * race and hands it on, it never prints. Two classes (docs/semantics.md):
+ *
+ * - atomicity violation: a task's two accesses to a key in different events
+ *   of its own continuation, and another task's access that can fall between
+ *   them and makes the three unserializable (R W R, W W R, R W W, W R W);
+ * - order race: two accesses, at least one a write, that happens-before does
+ *   not order and whose outcome depends on the order. Events are atomic, so a
+ *   read-modify-write or a get-or-create inside one event commutes with
+ *   another: only blind writes race with each other, and a read races with a
+ *   write only if it uses the value without writing the key in its event
+ *   (decided when its event ends).
+ *
+ * `strict=1` reports every unordered conflicting pair, as Go does.
  */
-import { before } from './clock';
-import { currentEvent, type Ev } from './async-context';
+import { currentEvent, happensBefore, causallyBefore, onEventEnd, type Ev } from './async-context';
 import { currentFrame, type Cell } from './shadow-stack';
 import { Access, type KeyState, type Shadow } from './shadow-state';
+import { awaitedTask, sameTask } from './spans';
 import { captureLive } from './live-stack';
-import type { RawAccess, RawRace, RawTask } from './race';
 import { SafeSet } from './safe-collections';
+import type { RaceKind } from '../report/types';
+import type { RawAccess, RawRace, RawTask } from './race';
 
 export interface DetectorConfig {
   strict: boolean;
@@ -20,16 +32,52 @@ export interface DetectorConfig {
 
 let config: DetectorConfig = { strict: false, onRace: () => {} };
 const seen = new SafeSet<string>();
+/** Read sites seen to miss and then write the key in the same event: get-or-create. */
+const creatingSites = new SafeSet<number>();
+/** Events kept per key for atomicity spans. */
+const HISTORY = 8;
 
 export function configureDetector(c: DetectorConfig): void {
   config = c;
 }
 
-function ordered(a: Access, ev: Ev): boolean {
-  return a.ev === ev || before(a.ev, ev.clock);
-}
-
 // Indexed loops and index assignment throughout: the program may have replaced Array.prototype methods.
+
+/** Order races whose read side is decided when its event ends (it may still write the key). */
+interface Pending {
+  shadow: Shadow;
+  ks: KeyState;
+  key: unknown;
+  read: Access;
+  write: Access;
+}
+let pending: Pending[] = [];
+
+/** True while races are settled at an event's end: no frame of the access is live then. */
+let settling = false;
+
+onEventEnd((ev) => {
+  if (!pending.length) return;
+  const list = pending;
+  pending = [];
+  settling = true;
+  try {
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!;
+      if (p.read.ev !== ev) {
+        pending[pending.length] = p;
+        continue;
+      }
+      if (!p.read.rmw && !creatingSites.has(p.read.site)) race('order-race', p.shadow, p.ks, p.key, p.read, p.write);
+    }
+  } finally {
+    settling = false;
+  }
+});
+
+function ordered(a: Access, ev: Ev): boolean {
+  return happensBefore(a.ev, ev);
+}
 
 /** The accesses of `list` that the event `ev` is not ordered after. */
 function unordered(list: Access[], ev: Ev): Access[] {
@@ -38,25 +86,120 @@ function unordered(list: Access[], ev: Ev): Access[] {
   return out;
 }
 
+/** A conflicting pair that nothing orders: the class it belongs to, or none (safe by atomicity of events). */
+function conflict(shadow: Shadow, ks: KeyState, key: unknown, cur: Access, prev: Access): void {
+  if (config.strict) {
+    race('data-race', shadow, ks, key, cur, prev);
+    return;
+  }
+  if (cur.write && prev.write) {
+    if (cur.blind && prev.blind) race('order-race', shadow, ks, key, cur, prev);
+    return;
+  }
+  const read = cur.write ? prev : cur;
+  const write = cur.write ? cur : prev;
+  if (read === cur) pending[pending.length] = { shadow, ks, key, read, write };
+  else if (!read.rmw && !creatingSites.has(read.site)) race('order-race', shadow, ks, key, cur, prev);
+}
+
 function checkAll(shadow: Shadow, ks: KeyState, key: unknown, acc: Access, list: Access[]): void {
-  for (let i = 0; i < list.length; i++) if (!ordered(list[i]!, acc.ev)) race(shadow, ks, key, acc, list[i]!);
+  for (let i = 0; i < list.length; i++) if (!ordered(list[i]!, acc.ev)) conflict(shadow, ks, key, acc, list[i]!);
 }
 
 function checkReads(shadow: Shadow, ks: KeyState, key: unknown, acc: Access): void {
   if (ks.rs) checkAll(shadow, ks, key, acc, ks.rs);
-  else if (ks.r && !ordered(ks.r, acc.ev)) race(shadow, ks, key, acc, ks.r);
+  else if (ks.r && !ordered(ks.r, acc.ev)) conflict(shadow, ks, key, acc, ks.r);
 }
 
-/** A read of `key` (or of the key set when `ks` is the shadow's keySet). */
-export function read(shadow: Shadow, ks: KeyState, key: unknown, method: string, site: number): void {
+/** The read of the key earlier in the same event, if any. */
+function readInEvent(ks: KeyState, ev: Ev): Access | null {
+  if (ks.r?.ev === ev) return ks.r;
+  const rs = ks.rs;
+  if (rs) for (let i = 0; i < rs.length; i++) if (rs[i]!.ev === ev) return rs[i]!;
+  return null;
+}
+
+/** A write's relation to the reads of its own event: read-modify-write, get-or-create, or blind. */
+function noteWrite(ks: KeyState, acc: Access): void {
+  const r = readInEvent(ks, acc.ev);
+  if (!r) return;
+  acc.blind = false;
+  r.rmw = true;
+  if (r.miss) creatingSites.add(r.site);
+}
+
+const UNSERIALIZABLE: Record<string, boolean> = { RWR: true, WWR: true, RWW: true, WRW: true };
+const op = (a: Access): string => (a.write ? 'W' : 'R');
+
+/**
+ * Whether `b` between `a1` and `a2` (a task's two accesses) makes them
+ * unserializable. W R W is left alone where the second write removes what the
+ * first put there for others to read (an in-flight entry: set, await, delete),
+ * or where the read is a get-or-create: the coalescing cache is the fix for a
+ * stampede, not a race.
+ */
+function unserializable(a1: Access, b: Access, a2: Access): boolean {
+  const pattern = op(a1) + op(b) + op(a2);
+  if (!UNSERIALIZABLE[pattern]) return false;
+  if (pattern === 'WRW' && (a2.method === 'delete' || a2.method === 'clear' || b.rmw || creatingSites.has(b.site))) return false;
+  return true;
+}
+
+/** Checks `c` as the second access of a task's span against the key's history; true when it reported one. */
+function checkSpan(shadow: Shadow, ks: KeyState, key: unknown, c: Access): boolean {
+  const hist = ks.hist;
+  let a1: Access | null = null;
+  for (let i = hist.length - 1; i >= 0; i--) {
+    const h = hist[i]!;
+    if (h.ev !== c.ev && sameTask(h, c)) {
+      a1 = h;
+      break;
+    }
+  }
+  if (!a1) return false;
+  for (let i = hist.length - 1; i >= 0; i--) {
+    const b = hist[i]!;
+    if (b.ev === a1.ev || b.ev === c.ev) continue;
+    // Another task's access, that could have run between the two.
+    if (sameTask(b, c) || happensBefore(b.ev, a1.ev)) continue;
+    // Put between them by the task itself (fork and join): intended.
+    if (causallyBefore(a1.ev, b.ev) && causallyBefore(b.ev, c.ev)) continue;
+    if (!unserializable(a1, b, c)) continue;
+    return race('atomicity-violation', shadow, ks, key, c, a1, b);
+  }
+  return false;
+}
+
+/** Keeps one history entry an event and activation (its write if it wrote): tasks in one event stay apart. */
+function remember(ks: KeyState, acc: Access): void {
+  const hist = ks.hist;
+  const last = hist.length ? hist[hist.length - 1]! : null;
+  if (last && last.ev === acc.ev && last.frame === acc.frame) {
+    if (acc.write || !last.write) hist[hist.length - 1] = acc;
+    return;
+  }
+  if (hist.length >= HISTORY) {
+    for (let i = 1; i < hist.length; i++) hist[i - 1] = hist[i]!;
+    hist[hist.length - 1] = acc;
+  } else hist[hist.length] = acc;
+}
+
+/** A read of `key` (or of the key set when `ks` is the shadow's keySet); `miss`: it found nothing. */
+export function read(shadow: Shadow, ks: KeyState, key: unknown, method: string, site: number, miss = false): void {
   const ev = currentEvent();
-  // Same event as the last read or write: nothing new to learn (events are atomic).
-  if (ks.r?.ev === ev || (ks.w?.ev === ev && !ks.ws)) return;
-  const acc = new Access(ev, false, method, site, currentFrame());
-  if (ks.w && !ordered(ks.w, ev)) race(shadow, ks, key, acc, ks.w);
-  const clear = shadow.lastClear;
-  if (clear && ks !== shadow.keySet && !ordered(clear, ev)) race(shadow, ks, key, acc, clear);
-  if (ks.ws) checkAll(shadow, ks, key, acc, ks.ws);
+  const frame = currentFrame();
+  // Same event and activation as the last read or write: nothing new to learn (events are atomic).
+  if ((ks.r?.ev === ev && ks.r.frame === frame) || (ks.w?.ev === ev && ks.w.frame === frame && !ks.ws)) return;
+  const acc = new Access(ev, false, method, site, frame);
+  acc.miss = miss;
+  const spanned = checkSpan(shadow, ks, key, acc);
+  remember(ks, acc);
+  if (!spanned) {
+    if (ks.w && !ordered(ks.w, ev)) conflict(shadow, ks, key, acc, ks.w);
+    const clear = shadow.lastClear;
+    if (clear && ks !== shadow.keySet && !ordered(clear, ev)) conflict(shadow, ks, key, acc, clear);
+    if (ks.ws) checkAll(shadow, ks, key, acc, ks.ws);
+  }
   if (!ks.r) ks.r = acc;
   else if (!ks.rs && ordered(ks.r, ev)) ks.r = acc;
   else {
@@ -70,13 +213,19 @@ export function read(shadow: Shadow, ks: KeyState, key: unknown, method: string,
 /** A write of `key` (or of the key set). */
 export function write(shadow: Shadow, ks: KeyState, key: unknown, method: string, site: number): void {
   const ev = currentEvent();
-  if (ks.w?.ev === ev && !ks.r) return;
-  const acc = new Access(ev, true, method, site, currentFrame());
-  if (ks.w && !ordered(ks.w, ev)) race(shadow, ks, key, acc, ks.w);
-  const clear = shadow.lastClear;
-  if (clear && ks !== shadow.keySet && !ordered(clear, ev)) race(shadow, ks, key, acc, clear);
-  checkReads(shadow, ks, key, acc);
-  if (ks.ws) checkAll(shadow, ks, key, acc, ks.ws);
+  const frame = currentFrame();
+  if (ks.w?.ev === ev && ks.w.frame === frame && !ks.r) return;
+  const acc = new Access(ev, true, method, site, frame);
+  noteWrite(ks, acc);
+  const spanned = checkSpan(shadow, ks, key, acc);
+  remember(ks, acc);
+  if (!spanned) {
+    if (ks.w && !ordered(ks.w, ev)) conflict(shadow, ks, key, acc, ks.w);
+    const clear = shadow.lastClear;
+    if (clear && ks !== shadow.keySet && !ordered(clear, ev)) conflict(shadow, ks, key, acc, clear);
+    checkReads(shadow, ks, key, acc);
+    if (ks.ws) checkAll(shadow, ks, key, acc, ks.ws);
+  }
   ks.w = acc;
   ks.ws = null;
   ks.r = null;
@@ -93,8 +242,12 @@ export function writeKeySet(shadow: Shadow, method: string, site: number): void 
   const ev = currentEvent();
   if (ks.ws && ks.ws[ks.ws.length - 1]!.ev === ev) return;
   const acc = new Access(ev, true, method, site, currentFrame());
-  if (ks.w && !ordered(ks.w, ev)) race(shadow, ks, undefined, acc, ks.w);
-  checkReads(shadow, ks, undefined, acc);
+  const spanned = checkSpan(shadow, ks, undefined, acc);
+  remember(ks, acc);
+  if (!spanned) {
+    if (ks.w && !ordered(ks.w, ev)) conflict(shadow, ks, undefined, acc, ks.w);
+    checkReads(shadow, ks, undefined, acc);
+  }
   const ws = ks.ws ? unordered(ks.ws, ev) : [];
   ws[ws.length] = acc;
   ks.ws = ws;
@@ -110,18 +263,13 @@ export function clearAll(shadow: Shadow, site: number): void {
 let nextTask = 2;
 const MAIN_TASK = 1;
 
-function innermostTask(frame: Cell | null): Cell | null {
-  for (let f = frame; f; f = f.parent) if (f.awaited) return f;
-  return null;
-}
-
 /**
- * The task of an access: the innermost async function activation on its shadow
- * stack that has awaited (the access belongs to that function's continuation),
- * else the async resource whose callback ran the event, else the main script.
+ * The task of an access as reports name it: the innermost async function
+ * activation on its shadow stack that has awaited, else the async resource
+ * whose callback ran the event, else the main script.
  */
 function taskOf(a: Access): RawTask {
-  const cell = innermostTask(a.frame);
+  const cell = awaitedTask(a.frame);
   if (cell) {
     if (!cell.task) cell.task = nextTask++;
     return { id: cell.task, running: !cell.done, createdFrame: cell.parent, createdSite: cell.site };
@@ -136,16 +284,25 @@ function raw(a: Access, task: RawTask): RawAccess {
   return { op: a.write ? 'write' : 'read', method: a.method, task: task.id, site: a.site, frame: a.frame };
 }
 
-function race(shadow: Shadow, ks: KeyState, key: unknown, cur: Access, prev: Access): void {
+/** Hands a race on, once per pair of access sites; true when it did. */
+function race(kind: RaceKind, shadow: Shadow, ks: KeyState, key: unknown, cur: Access, prev: Access, between?: Access): boolean {
   const pair = cur.site < prev.site ? `${cur.site}:${prev.site}` : `${prev.site}:${cur.site}`;
-  if (seen.has(pair)) return;
+  if (seen.has(pair)) return false;
   seen.add(pair);
-  const curTask = taskOf(cur);
-  const prevTask = taskOf(prev);
-  const current = raw(cur, curTask);
-  current.live = captureLive();
+  const tasks: RawTask[] = [];
+  const taskIds = (a: Access): number => {
+    const t = taskOf(a);
+    for (let i = 0; i < tasks.length; i++) if (tasks[i]!.id === t.id) return t.id;
+    tasks[tasks.length] = t;
+    return t.id;
+  };
+  const current = raw(cur, { ...taskOf(cur), id: taskIds(cur) });
+  // The live stack is the current access's only while it runs (a read settled at its event's end has none).
+  if (!settling) current.live = captureLive();
+  const previous = raw(prev, { ...taskOf(prev), id: taskIds(prev) });
+  const interleaved = between ? raw(between, { ...taskOf(between), id: taskIds(between) }) : undefined;
   config.onRace({
-    kind: config.strict ? 'data-race' : 'order-race',
+    kind,
     object: {
       type: shadow.type,
       id: shadow.id,
@@ -155,7 +312,9 @@ function race(shadow: Shadow, ks: KeyState, key: unknown, cur: Access, prev: Acc
       createdFrame: shadow.createdFrame,
     },
     current,
-    previous: raw(prev, prevTask),
-    tasks: curTask.id === prevTask.id ? [curTask] : [curTask, prevTask],
+    previous,
+    ...(interleaved ? { interleaved } : {}),
+    tasks,
   });
+  return true;
 }

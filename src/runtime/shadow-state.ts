@@ -12,6 +12,12 @@ export type CollectionType = 'Map' | 'Set' | 'WeakMap' | 'WeakSet';
 
 /** One access as history keeps it: a site id and a shadow stack pointer, no capture. */
 export class Access {
+  /** A read that found nothing (get undefined, has false). */
+  miss = false;
+  /** A write with no read of the key before it in its event (its value does not depend on the old one). */
+  blind = true;
+  /** A read followed by a write of the key in its event (read-modify-write, get-or-create). */
+  rmw = false;
   constructor(
     readonly ev: Ev,
     readonly write: boolean,
@@ -30,6 +36,8 @@ export class KeyState {
   /** Last read; with `rs`, the reads not ordered with one another since the last write. */
   r: Access | null = null;
   rs: Access[] | null = null;
+  /** The latest events that accessed it, one entry an event and activation (its write if it wrote), oldest first: atomicity spans. */
+  hist: Access[] = [];
 }
 
 let nextId = 1;
