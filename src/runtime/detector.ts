@@ -32,8 +32,12 @@ export interface DetectorConfig {
 
 let config: DetectorConfig = { strict: false, onRace: () => {} };
 const seen = new SafeSet<string>();
-/** Read sites seen to miss and then write the key in the same event: get-or-create. */
-const creatingSites = new SafeSet<number>();
+/**
+ * Read sites seen to go on to write the key in the same event (get-or-create,
+ * read-modify-write, take-if-present): what such a site reads decides an
+ * atomic update, also on the runs where it then finds nothing to do.
+ */
+const updatingSites = new SafeSet<number>();
 /** Events kept per key for atomicity spans. */
 const HISTORY = 8;
 
@@ -49,7 +53,8 @@ interface Pending {
   ks: KeyState;
   key: unknown;
   read: Access;
-  write: Access;
+  /** The write it conflicts with; none for a read's atomicity check. */
+  write: Access | null;
 }
 let pending: Pending[] = [];
 
@@ -62,13 +67,20 @@ onEventEnd((ev) => {
   pending = [];
   settling = true;
   try {
+    // A read's span first: a read whose event went on to write the key was checked as that write.
+    const spanned = new SafeSet<Access>();
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!;
+      if (p.read.ev === ev && !p.write && !p.read.rmw && checkSpan(p.shadow, p.ks, p.key, p.read)) spanned.add(p.read);
+    }
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
       if (p.read.ev !== ev) {
         pending[pending.length] = p;
         continue;
       }
-      if (!p.read.rmw && !creatingSites.has(p.read.site)) race('order-race', p.shadow, p.ks, p.key, p.read, p.write);
+      if (!p.write || spanned.has(p.read)) continue;
+      if (!p.read.rmw && !updatingSites.has(p.read.site)) race('order-race', p.shadow, p.ks, p.key, p.read, p.write);
     }
   } finally {
     settling = false;
@@ -99,7 +111,7 @@ function conflict(shadow: Shadow, ks: KeyState, key: unknown, cur: Access, prev:
   const read = cur.write ? prev : cur;
   const write = cur.write ? cur : prev;
   if (read === cur) pending[pending.length] = { shadow, ks, key, read, write };
-  else if (!read.rmw && !creatingSites.has(read.site)) race('order-race', shadow, ks, key, cur, prev);
+  else if (!read.rmw && !updatingSites.has(read.site)) race('order-race', shadow, ks, key, cur, prev);
 }
 
 function checkAll(shadow: Shadow, ks: KeyState, key: unknown, acc: Access, list: Access[]): void {
@@ -119,13 +131,23 @@ function readInEvent(ks: KeyState, ev: Ev): Access | null {
   return null;
 }
 
-/** A write's relation to the reads of its own event: read-modify-write, get-or-create, or blind. */
-function noteWrite(ks: KeyState, acc: Access): void {
+/**
+ * A write's relation to the reads of its own event: read-modify-write,
+ * get-or-create, or blind. Reading the key set (iterating) reads every key.
+ */
+function noteWrite(shadow: Shadow, ks: KeyState, acc: Access): void {
   const r = readInEvent(ks, acc.ev);
-  if (!r) return;
-  acc.blind = false;
-  r.rmw = true;
-  if (r.miss) creatingSites.add(r.site);
+  if (r) {
+    acc.blind = false;
+    r.rmw = true;
+    updatingSites.add(r.site);
+  }
+  if (ks !== shadow.keySet && readInEvent(shadow.keySet, acc.ev)) acc.blind = false;
+}
+
+/** Whether the key was written earlier in the event `ev`. */
+function writtenInEvent(ks: KeyState, ev: Ev): boolean {
+  return ks.w?.ev === ev || (!!ks.ws && ks.ws[ks.ws.length - 1]!.ev === ev);
 }
 
 const UNSERIALIZABLE: Record<string, boolean> = { RWR: true, WWR: true, RWW: true, WRW: true };
@@ -133,15 +155,18 @@ const op = (a: Access): string => (a.write ? 'W' : 'R');
 
 /**
  * Whether `b` between `a1` and `a2` (a task's two accesses) makes them
- * unserializable. W R W is left alone where the second write removes what the
+ * unserializable. On the key set, W W R of two inserts or deletes is left alone
+ * (they touch different keys). W R W is left alone where the second write removes what the
  * first put there for others to read (an in-flight entry: set, await, delete),
  * or where the read is a get-or-create: the coalescing cache is the fix for a
  * stampede, not a race.
  */
-function unserializable(a1: Access, b: Access, a2: Access): boolean {
+function unserializable(a1: Access, b: Access, a2: Access, keySet: boolean): boolean {
   const pattern = op(a1) + op(b) + op(a2);
   if (!UNSERIALIZABLE[pattern]) return false;
-  if (pattern === 'WRW' && (a2.method === 'delete' || a2.method === 'clear' || b.rmw || creatingSites.has(b.site))) return false;
+  // Inserts and deletes of different keys commute: the task's own earlier one is not overwritten.
+  if (keySet && pattern === 'WWR' && a1.method !== 'clear' && b.method !== 'clear') return false;
+  if (pattern === 'WRW' && (a2.method === 'delete' || a2.method === 'clear' || b.rmw || updatingSites.has(b.site))) return false;
   return true;
 }
 
@@ -164,7 +189,7 @@ function checkSpan(shadow: Shadow, ks: KeyState, key: unknown, c: Access): boole
     if (sameTask(b, c) || happensBefore(b.ev, a1.ev)) continue;
     // Put between them by the task itself (fork and join): intended.
     if (causallyBefore(a1.ev, b.ev) && causallyBefore(b.ev, c.ev)) continue;
-    if (!unserializable(a1, b, c)) continue;
+    if (!unserializable(a1, b, c, ks === shadow.keySet)) continue;
     return race('atomicity-violation', shadow, ks, key, c, a1, b);
   }
   return false;
@@ -192,14 +217,16 @@ export function read(shadow: Shadow, ks: KeyState, key: unknown, method: string,
   if ((ks.r?.ev === ev && ks.r.frame === frame) || (ks.w?.ev === ev && ks.w.frame === frame && !ks.ws)) return;
   const acc = new Access(ev, false, method, site, frame);
   acc.miss = miss;
-  const spanned = checkSpan(shadow, ks, key, acc);
+  // A read after its event wrote the key is part of that event's update, not one that assumes a value.
+  if (writtenInEvent(ks, ev)) acc.rmw = true;
+  // Whether it ends a span is known when its event ends: if the event writes the key, the write does.
+  if (!config.strict && ks.hist.length) pending[pending.length] = { shadow, ks, key, read: acc, write: null };
+  else if (config.strict) checkSpan(shadow, ks, key, acc);
   remember(ks, acc);
-  if (!spanned) {
-    if (ks.w && !ordered(ks.w, ev)) conflict(shadow, ks, key, acc, ks.w);
-    const clear = shadow.lastClear;
-    if (clear && ks !== shadow.keySet && !ordered(clear, ev)) conflict(shadow, ks, key, acc, clear);
-    if (ks.ws) checkAll(shadow, ks, key, acc, ks.ws);
-  }
+  if (ks.w && !ordered(ks.w, ev)) conflict(shadow, ks, key, acc, ks.w);
+  const clear = shadow.lastClear;
+  if (clear && ks !== shadow.keySet && !ordered(clear, ev)) conflict(shadow, ks, key, acc, clear);
+  if (ks.ws) checkAll(shadow, ks, key, acc, ks.ws);
   if (!ks.r) ks.r = acc;
   else if (!ks.rs && ordered(ks.r, ev)) ks.r = acc;
   else {
@@ -210,13 +237,14 @@ export function read(shadow: Shadow, ks: KeyState, key: unknown, method: string,
   }
 }
 
-/** A write of `key` (or of the key set). */
-export function write(shadow: Shadow, ks: KeyState, key: unknown, method: string, site: number): void {
+/** A write of `key` (or of the key set); `readAll`: its event read every key before (iterated). */
+export function write(shadow: Shadow, ks: KeyState, key: unknown, method: string, site: number, readAll = false): void {
   const ev = currentEvent();
   const frame = currentFrame();
   if (ks.w?.ev === ev && ks.w.frame === frame && !ks.r) return;
   const acc = new Access(ev, true, method, site, frame);
-  noteWrite(ks, acc);
+  noteWrite(shadow, ks, acc);
+  if (readAll) acc.blind = false;
   const spanned = checkSpan(shadow, ks, key, acc);
   remember(ks, acc);
   if (!spanned) {
@@ -240,8 +268,11 @@ export function write(shadow: Shadow, ks: KeyState, key: unknown, method: string
 export function writeKeySet(shadow: Shadow, method: string, site: number): void {
   const ks = shadow.keySet;
   const ev = currentEvent();
-  if (ks.ws && ks.ws[ks.ws.length - 1]!.ev === ev) return;
-  const acc = new Access(ev, true, method, site, currentFrame());
+  const frame = currentFrame();
+  const last = ks.ws ? ks.ws[ks.ws.length - 1]! : null;
+  if (last && last.ev === ev && last.frame === frame) return;
+  const acc = new Access(ev, true, method, site, frame);
+  noteWrite(shadow, ks, acc);
   const spanned = checkSpan(shadow, ks, undefined, acc);
   remember(ks, acc);
   if (!spanned) {
@@ -255,8 +286,10 @@ export function writeKeySet(shadow: Shadow, method: string, site: number): void 
 
 /** `clear()`: a write of every key and of the key set. */
 export function clearAll(shadow: Shadow, site: number): void {
+  // Writing the key set forgets its reads: whether this event iterated is asked first.
+  const iterated = !!readInEvent(shadow.keySet, currentEvent());
   write(shadow, shadow.keySet, undefined, 'clear', site);
-  shadow.forEachPrimitiveKey((ks, key) => write(shadow, ks, key, 'clear', site));
+  shadow.forEachPrimitiveKey((ks, key) => write(shadow, ks, key, 'clear', site, iterated));
   shadow.lastClear = shadow.keySet.w;
 }
 

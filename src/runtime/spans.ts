@@ -35,11 +35,20 @@ function commonActivation(a: Cell | null, b: Cell | null): Cell | null {
   return null;
 }
 
+/** Whether `inner` is a strict descendant of `outer` on a shadow stack. */
+function below(inner: Cell, outer: Cell): boolean {
+  for (let f = inner.parent, n = 0; f && n < MAX_DEPTH; f = f.parent, n++) if (f === outer) return true;
+  return false;
+}
+
 /** Whether `later` continues the task that made `earlier` (in an earlier event). */
 export function sameTask(earlier: Access, later: Access): boolean {
   if (earlier.ev === later.ev || !causallyBefore(earlier.ev, later.ev)) return false;
   const t = awaitedTask(later.frame);
   if (t && t === awaitedTask(earlier.frame)) return true;
   const shared = commonActivation(earlier.frame, later.frame);
-  return shared !== null && shared === later.ev.src?.frame;
+  if (shared === null || shared !== later.ev.src?.frame) return false;
+  // An async function called by the shared activation resumes as a task of its own (its awaits
+  // are created in its caller's frame): its later accesses do not continue the caller's.
+  return !(t && below(t, shared));
 }
