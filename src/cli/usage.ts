@@ -11,12 +11,13 @@ const OPTION_HELP: Record<keyof Options, string> = {
   strict: '1: report every unordered conflicting pair, as Go does',
   include: 'comma-separated globs of files to instrument (empty: all not excluded)',
   exclude: 'comma-separated globs of files never to instrument',
+  suppressions: 'file of races not to report: lines function:PATTERN, file:GLOB, key:PATTERN, # comments',
 };
 
 function defaultText(value: Options[keyof Options]): string {
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (Array.isArray(value)) return value.length > 0 ? value.join(',') : '(none)';
-  return String(value);
+  return value === '' ? '(none)' : String(value);
 }
 
 /**
@@ -44,6 +45,9 @@ export function usage(): string {
     '',
     'Environment: ASYNCRACE_OPTIONS="key=value key=value" with the keys',
     ...optionLines,
+    '',
+    'Suppressions: `// asyncrace-ignore-next-line` on the line before an access hides',
+    'every race through it; the suppressions option names a file of rules.',
     '',
     'Example:',
     '  ASYNCRACE_OPTIONS="strict=1" asyncrace --json races.json -- node server.js',

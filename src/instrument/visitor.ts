@@ -8,6 +8,7 @@
  * instrumented when it is rewritten; the nodes the visitor generates are
  * recorded and skipped when the traversal meets them again.
  */
+import fs from 'node:fs';
 import * as t from '@babel/types';
 import type { NodePath, Scope, Visitor } from '@babel/traverse';
 import type { TraceMap } from '@jridgewell/trace-mapping';
@@ -33,6 +34,19 @@ import { calleeText, iterableText } from './v8-text';
 
 const PROMISE_METHODS: ReadonlySet<string> = new Set(['all', 'allSettled', 'any']);
 const COLLECTIONS: ReadonlySet<string> = new Set(['Map', 'Set', 'WeakMap', 'WeakSet']);
+/** `// asyncrace-ignore-next-line` or `/* asyncrace-ignore-next-line *\/`, optionally followed by a reason. */
+const IGNORE_NEXT_LINE = /^\s*asyncrace-ignore-next-line(?:\s|:|$)/;
+/** The same comment found in a line of source text. */
+const IGNORE_IN_TEXT = /(?:\/\/|\/\*)\s*asyncrace-ignore-next-line(?:\s|:|\*\/|$)/;
+
+/** An original source's text from disk, if it is there (an input map without sourcesContent). */
+function readSource(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 /** Options of one file's instrumentation. */
 export interface VisitorOptions {
@@ -96,6 +110,8 @@ export class InstrumentState implements ChainEmitter {
   /** Names of the shape temporaries by kind: `_o`, `_f`. */
   private readonly slotNames = new Map<TempKind, string>();
   private readonly originals = new WeakMap<t.Node, t.Node>();
+  /** Lines that follow an `asyncrace-ignore-next-line` comment, in the original sources: `source\nline`. */
+  private readonly ignoredLines = new Set<string>();
 
   constructor(opts: VisitorOptions) {
     this.filename = opts.filename;
@@ -117,6 +133,29 @@ export class InstrumentState implements ChainEmitter {
     for (let i = 2; this.reserved.has(name); i++) name = `_${base}${i}${this.suffix}`;
     this.reserved.add(name);
     return name;
+  }
+
+  /**
+   * Notes the `asyncrace-ignore-next-line` comments: the sites of the line
+   * after each get the `ignored` flag. Without an input map, the parsed
+   * comments; with one, the original sources (a loader that ran first may
+   * have dropped the comments): their `sourcesContent`, else the file.
+   */
+  noteComments(comments: readonly t.Comment[] | null | undefined): void {
+    if (!this.inputMap) {
+      for (const c of comments ?? []) {
+        if (c.loc && IGNORE_NEXT_LINE.test(c.value)) this.ignoredLines.add(`${this.filename}\n${c.loc.end.line + 1}`);
+      }
+      return;
+    }
+    const { resolvedSources, sourcesContent } = this.inputMap;
+    for (let i = 0; i < resolvedSources.length; i++) {
+      const source = resolvedSources[i]!;
+      const text = sourcesContent?.[i] ?? readSource(source);
+      if (!text || !text.includes('asyncrace-ignore-next-line')) continue;
+      const lines = text.split(/\r\n?|\n/);
+      for (let j = 0; j < lines.length; j++) if (IGNORE_IN_TEXT.test(lines[j]!)) this.ignoredLines.add(`${source}\n${j + 2}`);
+    }
   }
 
   // --- Emitter -------------------------------------------------------------
@@ -202,15 +241,18 @@ export class InstrumentState implements ChainEmitter {
     const loc = node.loc ?? path.node.loc ?? path.findParent((p) => !!p.node.loc)?.node.loc;
     const name = what === 'function' && path.isFunction() ? this.functionNameOf(path) : this.enclosingName(path);
     let tuple: SiteTuple;
+    let ignored = false;
     if (!loc) {
       tuple = [what, this.sourceIndex(this.filename), 0, 0, name];
     } else {
       const pos = originalPosition(this.inputMap, this.filename, loc.start.line, loc.start.column);
       tuple = [what, this.sourceIndex(pos.source), pos.line, pos.column, name];
+      ignored = this.ignoredLines.size > 0 && this.ignoredLines.has(`${pos.source}\n${pos.line}`);
     }
-    if (callee !== undefined) tuple.push(callee);
-    if (nullishOnly || argsSuspend) tuple.push(nullishOnly ? 1 : 0);
-    if (argsSuspend) tuple.push(1);
+    if (callee !== undefined || ignored) tuple.push(callee ?? null);
+    if (nullishOnly || argsSuspend || ignored) tuple.push(nullishOnly ? 1 : 0);
+    if (argsSuspend || ignored) tuple.push(argsSuspend ? 1 : 0);
+    if (ignored) tuple.push(1);
     this.sites.push(tuple);
     return this.sites.length - 1;
   }
@@ -687,6 +729,7 @@ export function programVisitor(opts: VisitorOptions): ProgramVisitor {
     enter(path) {
       if (opts.code.includes(INSTRUMENTED_MARKER)) return false;
       active = true;
+      if (t.isFile(path.parent)) state.noteComments(path.parent.comments);
       path.traverse(instrumentVisitor, state);
       return true;
     },

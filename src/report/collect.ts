@@ -4,9 +4,11 @@
  * tells subscribers (halt_on_error, per-test attribution) about each new one.
  */
 import type { RawAccess, RawRace, RawTask } from '../runtime/race';
+import { explainRace } from './explain';
 import { liveFrames, shadowFrames, siteFrame, siteStack } from './frames';
 import { keyKind, renderKey } from './keys';
 import { sitePairSignature } from './signature';
+import { suppressedBy } from './suppress';
 import type { ReportAccess, ReportRace, ReportTask } from './types';
 
 export type RaceListener = (race: ReportRace) => void;
@@ -49,6 +51,10 @@ export function resolveRace(raw: RawRace): ReportRace {
     tasks: raw.tasks.map(resolveTask),
   };
   if (raw.interleaved) race.interleaved = resolveAccess(raw.interleaved);
+  const words = explainRace(raw);
+  if (words.explanation !== undefined) race.explanation = words.explanation;
+  if (words.resumed !== undefined) race.resumed = words.resumed;
+  if (words.hint !== undefined) race.hint = words.hint;
   return race;
 }
 
@@ -56,7 +62,8 @@ export function resolveRace(raw: RawRace): ReportRace {
  * Reports a race found by the detector: resolves it, keeps it, and notifies
  * the listeners. A race between the same two access sites as one already
  * collected (in either order) is resolved and returned but neither kept nor
- * notified again, as Go reports a pair of program counters once.
+ * notified again, as Go reports a pair of program counters once. A race that
+ * a suppression covers (suppress.ts) is dropped the same way, silently.
  *
  * @example
  *   const race = reportRace(raw);
@@ -64,6 +71,7 @@ export function resolveRace(raw: RawRace): ReportRace {
  */
 export function reportRace(raw: RawRace): ReportRace {
   const race = resolveRace(raw);
+  if (suppressedBy(raw, race) !== undefined) return race;
   const signature = sitePairSignature(siteFrame(raw.current.site), siteFrame(raw.previous.site));
   if (seen.has(signature)) return race;
   seen.add(signature);

@@ -45,13 +45,21 @@ function keyText(race: ReportRace): string {
   }
 }
 
-function accessHeader(label: string, access: ReportAccess, race: ReportRace, cwd: string, withCreation: boolean): string {
+function accessHeader(label: string, access: ReportAccess, race: ReportRace, cwd: string, withCreation: boolean, when?: string): string {
   const o = race.object;
   const creation = withCreation && o.createdAt[0] ? ` (created at ${location(o.createdAt[0], cwd)})` : '';
   const what = o.keySet
     ? `${label} of the key set of ${o.type}#${o.id} (${access.method})${creation}`
     : `${label} of key ${keyText(race)} on ${o.type}#${o.id}${creation}`;
-  return `${what} by task ${access.task}:`;
+  return `${what} by task ${access.task}${when ? ` (${when})` : ''}:`;
+}
+
+function accessLines(label: string, access: ReportAccess, race: ReportRace, cwd: string, withCreation: boolean, when?: string): string[] {
+  return [accessHeader(label, access, race, cwd, withCreation, when), ...stackLines(access.frames, cwd)];
+}
+
+function noteLine(text: string): string {
+  return `  -- ${text} --`;
 }
 
 function opWord(access: ReportAccess): string {
@@ -68,34 +76,44 @@ function taskLines(task: ReportTask, cwd: string): string[] {
 
 /**
  * One race as a text block, from the opening to the closing rule, each line
- * ending in a newline.
+ * ending in a newline. An atomicity violation shows its accesses in the order
+ * they can interleave (the task's first access, the other task's, the task's
+ * second); the race's `explanation` goes between the accesses and its `hint`
+ * closes the block.
  *
  * @example
  *   formatRace(race, { cwd: '/app' })
  *   // ==================
  *   // WARNING: ASYNC RACE (atomicity violation)
- *   // Write of key "user:1" on Map#3 (created at src/cache.ts:4:15) by task 9:
- *   //     at getUser (src/cache.ts:12:11)
  *   // Previous read of key "user:1" on Map#3 by task 9:
  *   //     at getUser (src/cache.ts:9:13)
+ *   //   -- task 9 awaits here; task 11 can run before it resumes --
+ *   // Interleaved write of key "user:1" on Map#3 by task 11:
+ *   //     at getUser (src/cache.ts:12:11)
+ *   // Write of key "user:1" on Map#3 (created at src/cache.ts:4:15) by task 9 (after the await):
+ *   //     at getUser (src/cache.ts:12:11)
+ *   // Task 9 (running) created at:
  *   // ...
+ *   // hint: store the promise in the same step as the check (get-or-create), or hold a lock across the await
  *   // ==================
  */
 export function formatRace(race: ReportRace, options: TextOptions = {}): string {
   const cwd = options.cwd ?? process.cwd();
-  const lines = [
-    RULE,
-    `WARNING: ASYNC RACE (${KIND_TEXT[race.kind] ?? race.kind})`,
-    accessHeader(capitalised(opWord(race.current)), race.current, race, cwd, true),
-    ...stackLines(race.current.frames, cwd),
-    accessHeader(`Previous ${opWord(race.previous)}`, race.previous, race, cwd, false),
-    ...stackLines(race.previous.frames, cwd),
-  ];
-  if (race.interleaved) {
-    lines.push(accessHeader(`Interleaved ${opWord(race.interleaved)}`, race.interleaved, race, cwd, false));
-    lines.push(...stackLines(race.interleaved.frames, cwd));
+  const { current, previous, interleaved } = race;
+  const lines = [RULE, `WARNING: ASYNC RACE (${KIND_TEXT[race.kind] ?? race.kind})`];
+  if (interleaved) {
+    // The collection's creation stays on the current access's line, as in DESIGN.md.
+    lines.push(...accessLines(`Previous ${opWord(previous)}`, previous, race, cwd, false));
+    if (race.explanation) lines.push(noteLine(race.explanation));
+    lines.push(...accessLines(`Interleaved ${opWord(interleaved)}`, interleaved, race, cwd, false));
+    lines.push(...accessLines(capitalised(opWord(current)), current, race, cwd, true, race.resumed));
+  } else {
+    lines.push(...accessLines(capitalised(opWord(current)), current, race, cwd, true));
+    lines.push(...accessLines(`Previous ${opWord(previous)}`, previous, race, cwd, false));
+    if (race.explanation) lines.push(noteLine(race.explanation));
   }
   for (const task of race.tasks) lines.push(...taskLines(task, cwd));
+  if (race.hint) lines.push(`hint: ${race.hint}`);
   lines.push(RULE);
   return lines.join('\n') + '\n';
 }

@@ -43,8 +43,15 @@ export interface ReportRace {
   };
   current: ReportAccess;
   previous: ReportAccess;
+  /** Present for atomicity violations: the other task's access that can fall between `previous` and `current`. */
   interleaved?: ReportAccess;
   tasks: ReportTask[];
+  /** Why the accesses race, in one line (optional, for people; absent in reports from elsewhere). */
+  explanation?: string;
+  /** Atomicity violation: when the task came back to the key, e.g. `after the await` (optional). */
+  resumed?: string;
+  /** A one-line fix suggestion (optional). */
+  hint?: string;
 }
 
 export interface Report {

@@ -5,6 +5,7 @@
  * @example
  *   parseOptions('exitcode=3 strict=1') // => { ...defaults, exitcode: 3, strict: true }
  */
+import { loadSuppressions, SuppressionsError } from '../report/suppress';
 
 export interface Options {
   /** Exit code of a process that found a race (when it would have exited 0). */
@@ -19,6 +20,8 @@ export interface Options {
   include: string[];
   /** Globs of files never to instrument (node_modules is always excluded unless `include` names the file). */
   exclude: string[];
+  /** A suppressions file (TSan style, see src/report/suppress.ts); `''`: none. Checked when the options are read. */
+  suppressions: string;
 }
 
 export const defaults: Readonly<Options> = Object.freeze({
@@ -28,6 +31,7 @@ export const defaults: Readonly<Options> = Object.freeze({
   strict: false,
   include: [],
   exclude: [],
+  suppressions: '',
 });
 
 /** An option that is unknown or has a malformed value. */
@@ -51,6 +55,17 @@ const text: Parser = (raw, key) => {
   return raw;
 };
 const globs: Parser = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+// Read and checked now, so that a missing or malformed file stops the run before the program starts.
+const suppressionsFile: Parser = (raw) => {
+  if (raw === '') return '';
+  try {
+    loadSuppressions(raw);
+  } catch (err) {
+    if (err instanceof SuppressionsError) throw new OptionsError(`asyncrace: ${err.message}`);
+    throw err;
+  }
+  return raw;
+};
 
 const parsers: Record<keyof Options, Parser> = {
   exitcode: int,
@@ -59,6 +74,7 @@ const parsers: Record<keyof Options, Parser> = {
   strict: bool,
   include: globs,
   exclude: globs,
+  suppressions: suppressionsFile,
 };
 
 function applyOne(out: Options, key: string, raw: string): void {

@@ -86,13 +86,19 @@ export function calleeText(site: number): string {
 export function iterationMessage(site: number): { message: string | undefined; nullishOnly: boolean } {
   const entry = entryOf(site);
   const t = entry?.meta.sites[site - entry.base];
-  return { message: t?.[5], nullishOnly: t?.[6] === 1 };
+  return { message: t?.[5] ?? undefined, nullishOnly: t?.[6] === 1 };
 }
 
 /** Whether the arguments of the call at `site` can suspend (await, yield) between `t` and the call. */
 export function argsSuspend(site: number): boolean {
   const entry = entryOf(site);
   return entry?.meta.sites[site - entry.base]?.[7] === 1;
+}
+
+/** Whether `site` is on the line after an `asyncrace-ignore-next-line` comment (races through it are not reported). */
+export function siteIgnored(site: number): boolean {
+  const entry = entryOf(site);
+  return entry?.meta.sites[site - entry.base]?.[8] === 1;
 }
 
 /** The registered metadata of an instrumented module, by the name V8 gives it in stack frames. */

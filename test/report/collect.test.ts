@@ -4,6 +4,8 @@ import type { Frame, SiteTuple } from '../../src/runtime/api';
 import type { RawAccess, RawRace } from '../../src/runtime/race';
 import { registerFile } from '../../src/runtime/sites';
 import { clearCollected, collectedRaces, onRace, reportRace, resolveRace } from '../../src/report/collect';
+import { HINTS } from '../../src/report/explain';
+import { parseSuppressions, useSuppressions } from '../../src/report/suppress';
 
 // An instrumented module /virtual/app/dist/cache.js compiled from /virtual/app/src/cache.ts.
 // Its map (generated line:column, 1-based -> original):
@@ -199,6 +201,128 @@ describe('reportRace', () => {
   it('returns a copy of the collection', () => {
     reportRace(rawRace());
     collectedRaces().pop();
+    expect(collectedRaces()).toHaveLength(1);
+  });
+});
+
+// A module whose tasks are async functions (their creation site is a function site),
+// and one access line after an ignore comment.
+const asyncBase = registerFile({
+  file: '/virtual/app/dist/jobs.js',
+  sources: ['/virtual/app/src/jobs.ts'],
+  sites: [
+    ['function', 0, 1, 1, 'refresh'], // 0
+    ['get', 0, 3, 5, 'refresh', 'm.get'], // 1
+    ['set', 0, 6, 5, 'refresh', 'm.set'], // 2
+    ['delete', 0, 9, 5, 'evict', 'm.delete', 0, 0, 1], // 3: after asyncrace-ignore-next-line
+    ['iterate', 0, 12, 20, 'walk'], // 4
+  ],
+});
+const job = (i: number): number => asyncBase + i;
+
+function jobRace(pattern: string, overrides: Partial<RawRace> = {}): RawRace {
+  const op = (c: string): 'read' | 'write' => (c === 'W' ? 'write' : 'read');
+  const [a1, b, a2] = [...pattern];
+  return rawRace({
+    current: access(op(a2!), a2 === 'W' ? 'set' : 'get', job(a2 === 'W' ? 2 : 1), 4, { live: [] }),
+    previous: access(op(a1!), a1 === 'W' ? 'set' : 'get', job(a1 === 'W' ? 2 : 1), 4),
+    interleaved: access(op(b!), b === 'W' ? 'set' : 'get', job(b === 'W' ? 2 : 1), 5),
+    tasks: [
+      { id: 4, running: true, createdFrame: null, createdSite: job(0) },
+      { id: 5, running: false, createdFrame: null, createdSite: job(0) },
+    ],
+    ...overrides,
+  });
+}
+
+describe('explanations', () => {
+  it('an atomicity violation in an async function: it awaited, and the hint follows the pattern', () => {
+    const r = resolveRace(jobRace('RWW'));
+    expect(r.explanation).toBe('task 4 awaits here; task 5 can run before it resumes');
+    expect(r.resumed).toBe('after the await');
+    expect(r.hint).toBe(HINTS.checkThenAct);
+    expect(resolveRace(jobRace('RWR')).hint).toBe(HINTS.staleRead);
+    expect(resolveRace(jobRace('WWR')).hint).toBe(HINTS.staleRead);
+    expect(resolveRace(jobRace('WRW')).hint).toBe(HINTS.partialWrite);
+  });
+
+  it('iteration of the key set gets the snapshot hint', () => {
+    const r = resolveRace(
+      jobRace('RWR', {
+        object: { type: 'Map', id: 1, key: undefined, keySet: true, createdSite: 0, createdFrame: null },
+        current: access('read', 'iterate', job(4), 4),
+        previous: access('read', 'iterate', job(4), 4),
+        interleaved: access('write', 'set', job(2), 5),
+      }),
+    );
+    expect(r.hint).toBe(HINTS.iteration);
+  });
+
+  it('a continuation that is not an async function says callback, not await', () => {
+    // rawRace's task 9 was created at a `get` site: not an async function.
+    expect(race().explanation).toBe('task 9 continues in a later callback; task 11 can run before it');
+    expect(race().resumed).toBe('in the callback');
+    function race() {
+      return resolveRace(rawRace());
+    }
+  });
+
+  it('an order race names the kind of each task, as far as known', () => {
+    const order = (cur: number, prev: number) =>
+      resolveRace(
+        jobRace('RWW', {
+          kind: 'order-race',
+          current: access('read', 'get', job(1), cur),
+          previous: access('write', 'set', job(2), prev),
+          interleaved: undefined,
+          tasks: [
+            { id: 1, running: false, createdFrame: null, createdSite: 0 },
+            { id: 4, running: true, createdFrame: null, createdSite: job(0) },
+            { id: 6, running: false, createdFrame: null, createdSite: 0 },
+          ],
+        }),
+      );
+    expect(order(4, 1).explanation).toBe('nothing orders these two events: task 4 (async function refresh) and task 1 (top-level code)');
+    expect(order(6, 4).explanation).toBe('nothing orders these two events: task 6 (a callback) and task 4 (async function refresh)');
+    expect(order(6, 6).explanation).toBe('no await, promise or lock orders these accesses');
+    expect(order(4, 1).hint).toBe(HINTS.order);
+    expect(order(4, 1)).not.toHaveProperty('resumed');
+  });
+});
+
+describe('suppressions', () => {
+  afterEach(() => useSuppressions([]));
+
+  it('drops a race through a site flagged by the ignore comment, in any role, silently', () => {
+    const seen = vi.fn();
+    const off = onRace(seen);
+    try {
+      const flagged = access('write', 'delete', job(3), 5);
+      for (const role of ['current', 'previous', 'interleaved'] as const) {
+        const r = reportRace(jobRace('RWR', { [role]: flagged }));
+        expect(r.kind).toBe('atomicity-violation');
+      }
+      expect(collectedRaces()).toEqual([]);
+      expect(seen).not.toHaveBeenCalled();
+      reportRace(jobRace('RWR'));
+      expect(collectedRaces()).toHaveLength(1);
+    } finally {
+      off();
+    }
+  });
+
+  it('drops a race that a rule of the suppressions file matches', () => {
+    useSuppressions(parseSuppressions('function:refresh\n', 'r.supp'));
+    reportRace(jobRace('RWW'));
+    expect(collectedRaces()).toEqual([]);
+    useSuppressions(parseSuppressions('key:user:*\n', 'r.supp'));
+    reportRace(jobRace('RWR'));
+    expect(collectedRaces()).toEqual([]);
+    useSuppressions(parseSuppressions('file:/virtual/app/src/jobs.ts\n', 'r.supp'));
+    reportRace(jobRace('WRW'));
+    expect(collectedRaces()).toEqual([]);
+    useSuppressions(parseSuppressions('key:other\n', 'r.supp'));
+    reportRace(jobRace('WWR'));
     expect(collectedRaces()).toHaveLength(1);
   });
 });

@@ -11,19 +11,91 @@ describe('text report', () => {
       [
         '==================',
         'WARNING: ASYNC RACE (atomicity violation)',
-        'Write of key "user:1" on Map#3 (created at src/cache.ts:4:15) by task 9:',
-        '    at getUser (src/cache.ts:12:11)',
-        '    at handler (src/server.ts:20:3)',
         'Previous read of key "user:1" on Map#3 by task 9:',
         '    at getUser (src/cache.ts:9:13)',
         'Interleaved write of key "user:1" on Map#3 by task 11:',
         '    at getUser (src/cache.ts:12:11)',
+        'Write of key "user:1" on Map#3 (created at src/cache.ts:4:15) by task 9:',
+        '    at getUser (src/cache.ts:12:11)',
+        '    at handler (src/server.ts:20:3)',
         'Task 9 (running) created at:',
         '    at handler (src/server.ts:20:3)',
         'Task 11 (finished) created at:',
         '    at handler (src/server.ts:20:3)',
         '==================',
         'asyncrace: found 1 race(s)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('shows an atomicity violation in the order it interleaves, with the explanation between and the hint last', () => {
+    const race: ReportRace = {
+      ...cacheRace(),
+      explanation: 'task 9 awaits here; task 11 can run before it resumes',
+      resumed: 'after the await',
+      hint: 'store the promise in the same step as the check (get-or-create), or hold a lock across the await',
+    };
+    expect(formatRace(race, { cwd })).toBe(
+      [
+        '==================',
+        'WARNING: ASYNC RACE (atomicity violation)',
+        'Previous read of key "user:1" on Map#3 by task 9:',
+        '    at getUser (src/cache.ts:9:13)',
+        '  -- task 9 awaits here; task 11 can run before it resumes --',
+        'Interleaved write of key "user:1" on Map#3 by task 11:',
+        '    at getUser (src/cache.ts:12:11)',
+        'Write of key "user:1" on Map#3 (created at src/cache.ts:4:15) by task 9 (after the await):',
+        '    at getUser (src/cache.ts:12:11)',
+        '    at handler (src/server.ts:20:3)',
+        'Task 9 (running) created at:',
+        '    at handler (src/server.ts:20:3)',
+        'Task 11 (finished) created at:',
+        '    at handler (src/server.ts:20:3)',
+        'hint: store the promise in the same step as the check (get-or-create), or hold a lock across the await',
+        '==================',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('prints what the race says and decides nothing itself', () => {
+    const race: ReportRace = { ...cacheRace(), explanation: 'E', resumed: 'R', hint: 'H' };
+    const text = formatRace(race, { cwd });
+    expect(text).toContain('\n  -- E --\nInterleaved write');
+    expect(text).toContain('by task 9 (R):\n');
+    expect(text).toContain('\nhint: H\n==================\n');
+    // Without the words (a report from elsewhere), the same order and no extra lines.
+    const bare = formatRace(cacheRace(), { cwd });
+    expect(bare).not.toContain('--');
+    expect(bare).not.toContain('hint:');
+    expect(bare.indexOf('Previous read')).toBeLessThan(bare.indexOf('Interleaved write'));
+    expect(bare.indexOf('Interleaved write')).toBeLessThan(bare.indexOf('\nWrite of key'));
+  });
+
+  it('prints an order race with what orders nothing after both accesses', () => {
+    const base = cacheRace();
+    const race: ReportRace = {
+      ...base,
+      kind: 'order-race',
+      current: { op: 'read', method: 'get', task: 2, frames: [frame('/app/a.js', 3, 41, '')] },
+      previous: { op: 'write', method: 'set', task: 3, frames: [frame('/app/a.js', 2, 27, '')] },
+      tasks: [],
+      explanation: 'nothing orders these two events: task 2 (a callback) and task 3 (a callback)',
+      hint: 'use a promise, an await, or a lock to order them',
+    };
+    delete race.interleaved;
+    expect(formatRace(race, { cwd })).toBe(
+      [
+        '==================',
+        'WARNING: ASYNC RACE (order race)',
+        'Read of key "user:1" on Map#3 (created at src/cache.ts:4:15) by task 2:',
+        '    at a.js:3:41',
+        'Previous write of key "user:1" on Map#3 by task 3:',
+        '    at a.js:2:27',
+        '  -- nothing orders these two events: task 2 (a callback) and task 3 (a callback) --',
+        'hint: use a promise, an await, or a lock to order them',
+        '==================',
         '',
       ].join('\n'),
     );
@@ -77,7 +149,7 @@ describe('text report', () => {
       const race = cacheRace();
       race.object.key = key;
       race.object.keyKind = keyKind;
-      return formatRace(race, { cwd }).split('\n')[2]!;
+      return formatRace(race, { cwd }).split('\n').find((l) => l.startsWith('Write of'))!;
     };
     expect(withKey('say "hi"', 'string')).toContain('key "say \\"hi\\"" on');
     expect(withKey('7', 'number')).toContain('key 7 on');
