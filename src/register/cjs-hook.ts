@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { shouldInstrument } from '../instrument/filter';
 import type { Options } from '../runtime/options';
 import { reportInternalError, uninstrumented } from './internal-error';
+import { modelCjsExports } from './locks';
 import { instrumentSource } from './transform';
 
 /** Extensions of the files Node's CommonJS loader compiles as JavaScript or (with a type stripper or tsx) TypeScript. */
@@ -50,6 +51,9 @@ export function installCjsHook(options: Pick<Options, 'include' | 'exclude'>): v
         reportInternalError(uninstrumented(filename), err);
       }
     }
-    return original.call(this, content, filename, ...rest);
+    const result = original.call(this, content, filename, ...rest);
+    // A lock library's entry: its exports go to the runtime's lock models (locks.ts).
+    if (typeof filename === 'string') modelCjsExports(this as { exports: unknown }, filename);
+    return result;
   };
 }

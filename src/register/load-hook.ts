@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { shouldInstrument } from '../instrument/filter';
 import type { Options } from '../runtime/options';
 import { reportInternalError, uninstrumented } from './internal-error';
+import { annotatedLockSource } from './locks';
 import { instrumentSource } from './transform';
 
 /** What a `load` hook returns (the fields this hook reads; the rest pass through). */
@@ -54,12 +55,16 @@ export function instrumentLoaded(url: string, result: LoadResult, options: Pick<
   if (!esm && !(withCommonJS && CJS_FORMATS.has(format))) return result;
   try {
     const filename = fileURLToPath(url);
-    if (!shouldInstrument(filename, { include: options.include, exclude: options.exclude })) return result;
-    const text = sourceText(source);
+    // A lock library's entry module gets a line that hands it to the runtime's lock models (locks.ts).
+    const annotated = annotatedLockSource(filename, esm, () => sourceText(source));
+    if (!shouldInstrument(filename, { include: options.include, exclude: options.exclude })) {
+      return annotated === null ? result : { ...result, source: annotated };
+    }
+    const text = annotated ?? sourceText(source);
     // V8 names an ES module, and TypeScript that Node strips itself, by the
     // file: URL; other CommonJS by its path.
     const code = instrumentSource(text, filename, esm || format.endsWith('typescript') ? url : filename);
-    return code === text ? result : { ...result, source: code };
+    return code === text && annotated === null ? result : { ...result, source: code };
   } catch (err) {
     reportInternalError(uninstrumented(url), err);
     return result;

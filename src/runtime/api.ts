@@ -16,7 +16,10 @@
 export const RUNTIME_KEY = Symbol.for('asyncrace');
 
 /**
- * One site of an instrumented file: `[what, sourceIndex, line, column, functionName]`.
+ * One site of an instrumented file: `[what, sourceIndex, line, column,
+ * functionName, callee?, nullishOnly?, argsSuspend?, ignored?]` (optional
+ * elements are left off from the end; a later one present pads the earlier
+ * ones with `null` for `callee` and `0` for the flags).
  * - `what`: the method name for a call site (`get`, `set`, `has`, `delete`,
  *   `clear`, `add`, `forEach`, `keys`, `values`, `entries`, `all`,
  *   `allSettled`, `any`), `size`, `iterate`, `new` (collection creation), or
@@ -35,6 +38,8 @@ export const RUNTIME_KEY = Symbol.for('asyncrace');
  *   (a spread in call arguments: V8 words the other cases by value itself).
  * - `argsSuspend`: a call site whose arguments contain `await` or `yield`
  *   (the call then happens in a later event than the choice of `t`).
+ * - `ignored`: the site is on the line after an `asyncrace-ignore-next-line`
+ *   comment: no race in which an access at this site takes part is reported.
  */
 export type SiteTuple = [
   what: string,
@@ -42,9 +47,10 @@ export type SiteTuple = [
   line: number,
   column: number,
   functionName: string,
-  callee?: string,
+  callee?: string | null,
   nullishOnly?: 0 | 1,
   argsSuspend?: 0 | 1,
+  ignored?: 0 | 1,
 ];
 
 /** What an instrumented module registers about itself. */
@@ -123,6 +129,12 @@ export interface Runtime {
   sus<T>(v: T, frame: Frame): T;
   /** Resumes after an await (or enters a catch/finally block): makes `frame` current again; returns `v`. */
   res<T>(v: T, frame: Frame): T;
+
+  /**
+   * Models a lock library's exports (async-mutex, async-lock, p-limit, p-queue): called by the
+   * loader hooks, not by instrumented code; returns the exports with release-before-acquire edges.
+   */
+  lock(pkg: string, exports: unknown): unknown;
 
   /** Go's RaceAcquire: the current event happens after every `release(obj)` before it. */
   acquire(obj: object): void;

@@ -6,12 +6,14 @@
  *   installRuntime(parseOptions(process.env.ASYNCRACE_OPTIONS));
  */
 import { reportRace } from '../report/collect';
+import { loadSuppressions, useSuppressions } from '../report/suppress';
 import { acquire, release, startTracking } from './async-context';
 import { RUNTIME_KEY, type Runtime } from './api';
 import { fc, made, size, t, whole } from './collections';
 import { configureDetector } from './detector';
 import { internalError } from './internal-error';
 import { iter } from './iterate';
+import { modelLocks } from './locks';
 import type { Options } from './options';
 import { pop, push, res, sus } from './shadow-stack';
 import { registerFile } from './sites';
@@ -22,10 +24,14 @@ export function installedRuntime(): Runtime | undefined {
 }
 
 /** Installs the runtime once per process; later calls return the installed one. */
-export function installRuntime(options: Pick<Options, 'strict'>): Runtime {
+export function installRuntime(options: Pick<Options, 'strict'> & Partial<Pick<Options, 'suppressions'>>): Runtime {
   const existing = installedRuntime();
   if (existing) return existing;
-  const runtime: Runtime = Object.freeze({
+  // Loaded once, before anything is installed (parseOptions has checked the file already).
+  useSuppressions(options.suppressions ? loadSuppressions(options.suppressions) : []);
+  // `lock` (not part of the instrumented-code contract): the loader hooks hand it the exports of the
+  // lock libraries (locks.ts), from the CommonJS hook or from a line appended to an ES module.
+  const entries = {
     file: registerFile,
     t,
     fc,
@@ -51,7 +57,16 @@ export function installRuntime(options: Pick<Options, 'strict'>): Runtime {
         internalError('release', err);
       }
     },
-  });
+    lock(pkg: string, exports: unknown): unknown {
+      try {
+        return modelLocks(pkg, exports);
+      } catch (err) {
+        internalError(`modelling the locks of ${pkg}`, err);
+        return exports;
+      }
+    },
+  };
+  const runtime: Runtime = Object.freeze(entries);
   configureDetector({
     strict: options.strict,
     onRace(race) {
