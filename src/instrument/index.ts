@@ -2,5 +2,5 @@
 export { instrument, type InstrumentOptions, type InstrumentResult, type SourceMapObject } from './instrument';
 export { shouldInstrument, type FilterOptions } from './filter';
 export { programVisitor, instrumentVisitor, InstrumentState, type ProgramVisitor, type VisitorOptions } from './visitor';
-export { isInstrumented, RUNTIME_MISSING } from './prelude';
+export { isInstrumented } from './prelude';
 export { default as asyncraceBabelPlugin, type AsyncraceBabelOptions } from './babel-plugin';

@@ -8,7 +8,7 @@
  *   a type declared further down that a static initializer accesses)
  * - the registration function, appended after the last statement (it is
  *   hoisted, so its length never shifts user code):
- *   `function _arI() { _ar = globalThis[Symbol.for("asyncrace")]; if (!_ar) throw new Error("asyncrace: runtime not loaded (...)");
+ *   `function _arI() { _ar = globalThis[Symbol.for("asyncrace")] || <plain operations, no detection>;
  *    _arS = _ar.file({file, sources, sites, map}); return _ar; }`
  *
  * Hoisted module-level functions that an import cycle calls before the module
@@ -23,8 +23,21 @@ import type { FileMeta } from '../runtime/api';
 /** Text present in every instrumented file (the error thrown when the runtime is missing). */
 export const INSTRUMENTED_MARKER = 'asyncrace: runtime not loaded';
 
-/** The message thrown by instrumented code run without the runtime. */
-export const RUNTIME_MISSING = `${INSTRUMENTED_MARKER} (run with --require asyncrace/register or --import asyncrace/register)`;
+/**
+ * What instrumented code runs on where no runtime is installed (a thread the
+ * register hook did not reach, such as Node 20's module-hooks thread, or code
+ * built with the Babel plugin and run without the register hook): every
+ * operation as the original, no detection.
+ */
+function plain(typed: boolean): string {
+  const a = typed ? ': any' : '';
+  return (
+    `(function () { var c = Function.prototype.call.bind(Function.prototype.call), v = function (s${a}, x${a}) { return x; }; ` +
+    `return { note: ${JSON.stringify(`${INSTRUMENTED_MARKER}: calls run plain`)}, file: function () { return 0; }, t: function () { return c; }, fc: c, ` +
+    `whole: v, iter: v, made: v, size: function (s${a}, o${a}, x${a}) { return x; }, push: function () { return null; }, pop: function () {}, ` +
+    `sus: function (x${a}) { return x; }, res: function (x${a}) { return x; }, acquire: function () {}, release: function () {} }; })()`
+  );
+}
 
 /** String literal replaced by the output source map once it is known. */
 export const MAP_PLACEHOLDER = '__asyncrace_map_placeholder__';
@@ -87,12 +100,11 @@ export function initStatements(names: RuntimeNames, meta: FileMeta, typed: boole
   const { ar, arS, arI, arT } = names;
   const lookup = typed ? `(globalThis as any)[Symbol.for("asyncrace")]` : `globalThis[Symbol.for("asyncrace")]`;
   const code =
-    `function ${arI}()${typed ? `: ${arT}` : ''} { ${ar} = ${lookup}; ` +
-    `if (!${ar}) throw new Error(${JSON.stringify(RUNTIME_MISSING)}); ` +
+    `function ${arI}()${typed ? `: ${arT}` : ''} { ${ar} = ${lookup} || ${plain(typed)}${typed ? ' as any' : ''}; ` +
     `${arS} = ${ar}.file(0); return ${ar}; }`;
   const out = statements(code, typed);
   const fn = out[0] as t.FunctionDeclaration;
-  const register = (fn.body.body[2] as t.ExpressionStatement).expression as t.AssignmentExpression;
+  const register = (fn.body.body[1] as t.ExpressionStatement).expression as t.AssignmentExpression;
   (register.right as t.CallExpression).arguments[0] = t.valueToNode(meta);
   return out;
 }
