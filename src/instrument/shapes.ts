@@ -183,8 +183,24 @@ export function member(lookup: t.Expression | t.Super, property: t.Expression | 
 }
 
 /**
+ * How a shape reads its receiver R: `this` for `super`, R itself where reading
+ * it again is the same as once (`reusable`), else `_o = R` first and `_o` after.
+ */
+function receiverOf(
+  e: Emitter,
+  slot: Slot,
+  object: t.Expression | t.Super,
+  reusable: boolean,
+): { first: t.Expression; again: () => t.Expression; lookup: t.Expression | t.Super } {
+  if (t.isSuper(object)) return { first: t.thisExpression(), again: () => t.thisExpression(), lookup: object };
+  if (reusable) return { first: object, again: () => reuse(object), lookup: reuse(object) };
+  return { first: withLoc(assignTemp(e, slot.temp('o'), object), object), again: () => slot.temp('o'), lookup: slot.temp('o') };
+}
+
+/**
  * `R.m(a, b)` -> `(_o = R, _f = _o.m, _ar.t(S, _o, _f))(_f, _o, a, b)`;
- * no `_o` when R is stable (`this`, a never reassigned binding, our temporary);
+ * no `_o` when R is stable (`this`, a never reassigned binding, our temporary:
+ * a getter of `m` could reassign any other between the reads);
  * `super.m(k)` -> `(_f = super.m, _ar.t(S, this, _f))(_f, this, k)`.
  */
 export function methodCallShape(
@@ -199,26 +215,15 @@ export function methodCallShape(
 ): t.CallExpression {
   // The temporaries are read before the arguments run: no argument can clobber them.
   const slot = e.slot(path);
-  const pre: t.Expression[] = [];
-  let recv: () => t.Expression;
-  let lookup: t.Expression | t.Super;
-  if (t.isSuper(object)) {
-    recv = () => t.thisExpression();
-    lookup = object;
-  } else if (isStable(object, path.scope, e)) {
-    recv = () => reuse(object);
-    lookup = object;
-  } else {
-    pre.push(withLoc(assignTemp(e, slot.temp('o'), object), object));
-    recv = () => slot.temp('o');
-    lookup = slot.temp('o');
-  }
+  const r = receiverOf(e, slot, object, !t.isSuper(object) && isStable(object, path.scope, e));
+  // Set `_o` first where a temporary is needed; a reusable receiver keeps its own node (and location) in the lookup.
+  const pre: t.Expression[] = !t.isSuper(object) && r.first !== object ? [r.first] : [];
+  const lookup = r.first === object ? object : r.lookup;
   pre.push(t.assignmentExpression('=', slot.temp('f'), member(lookup, property, computed)));
-  const out = callTail(e, site, pre, recv, () => slot.temp('f'), args, from, property);
-  return out;
+  return callTail(e, site, pre, r.again, () => slot.temp('f'), args, from, property);
 }
 
-/** `R.size` -> `_ar.size(S, _o = R, _o.size)`. */
+/** `R.size` -> `_ar.size(S, _o = R, _o.size)`; no `_o` when R is `this` or a binding (read twice in a row, nothing between). */
 export function sizeShape(
   e: Emitter,
   path: NodePath,
@@ -228,23 +233,9 @@ export function sizeShape(
   computed: boolean,
   from: t.Node,
 ): t.CallExpression {
-  const slot = e.slot(path);
-  let recv: t.Expression;
-  let lookup: t.Expression | t.Super;
-  if (t.isSuper(object)) {
-    recv = t.thisExpression();
-    lookup = object;
-  } else if (isSimple(object, path.scope, e)) {
-    // Read twice in a row, nothing in between.
-    recv = object;
-    lookup = reuse(object);
-  } else {
-    recv = assignTemp(e, slot.temp('o'), object);
-    lookup = slot.temp('o');
-  }
-  const call = t.callExpression(runtimeMember(e, 'size', from, property), [e.siteRef(site), recv, member(lookup, property, computed)]);
-  const out = e.gen(withLoc(call, from));
-  return out;
+  const r = receiverOf(e, e.slot(path), object, !t.isSuper(object) && isSimple(object, path.scope, e));
+  const call = t.callExpression(runtimeMember(e, 'size', from, property), [e.siteRef(site), r.first, member(r.lookup, property, computed)]);
+  return e.gen(withLoc(call, from));
 }
 
 /** `Array.from(E, ...)`: `E` -> `_ar.whole(S, E)`. */
