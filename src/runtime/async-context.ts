@@ -309,12 +309,13 @@ function onResourceAfter(): void {
   leave();
 }
 
-let stop: (() => void) | null = null;
+let started = false;
 
 /** Starts following async tasks. Idempotent. */
 export function startTracking(): void {
-  if (stop) return;
-  const stopPromises = promiseHooks.createHook({
+  if (started) return;
+  started = true;
+  promiseHooks.createHook({
     init: onPromiseInit,
     settled: onPromiseSettled,
     before: onPromiseBefore,
@@ -323,17 +324,7 @@ export function startTracking(): void {
   // Promises are followed by the promise hooks above. Where Node supports it (24.x), async_hooks is told
   // not to track them at all: no double work, and no async-id symbols stamped on the program's promises.
   const callbacks = { init: onResourceInit, before: onResourceBefore, after: onResourceAfter, trackPromises: false };
-  const hook = createHook(callbacks as Parameters<typeof createHook>[0]).enable();
-  stop = () => {
-    stopPromises();
-    hook.disable();
-  };
-}
-
-/** Stops following async tasks (tests). */
-export function stopTracking(): void {
-  stop?.();
-  stop = null;
+  createHook(callbacks as Parameters<typeof createHook>[0]).enable();
 }
 
 /**

@@ -65,12 +65,6 @@ export function stamped(pred: Clock, chain: number, time: number): Clock {
   return clock;
 }
 
-/** A new event after `pred`, extending `creator`'s chain where it can (see nextEpoch). */
-export function tick(pred: Clock, creator: Epoch | null): Epoch {
-  const { chain, time } = nextEpoch(creator);
-  return { chain, time, clock: stamped(pred, chain, time) };
-}
-
 /** Whether the event at `e` happens before (or is) the event whose clock is `now`. */
 export function before(e: Epoch, now: Clock): boolean {
   return (now[e.chain] ?? 0) >= e.time;
@@ -81,9 +75,4 @@ export function afterEverything(): Clock {
   const clock: number[] = new Array<number>(heads.length);
   for (let i = 0; i < heads.length; i++) clock[i] = heads[i]!;
   return clock;
-}
-
-/** Number of chains made so far (for tests and benchmarks). */
-export function chainCount(): number {
-  return heads.length;
 }
