@@ -68,10 +68,9 @@ onEventEnd((ev) => {
   settling = true;
   try {
     // A read's span first: a read whose event went on to write the key was checked as that write.
-    const spanned = new SafeSet<Access>();
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
-      if (p.read.ev === ev && !p.write && !p.read.rmw && checkSpan(p.shadow, p.ks, p.key, p.read)) spanned.add(p.read);
+      if (p.read.ev === ev && !p.write && !p.read.rmw && checkSpan(p.shadow, p.ks, p.key, p.read)) p.read.spanned = true;
     }
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
@@ -79,7 +78,7 @@ onEventEnd((ev) => {
         pending[pending.length] = p;
         continue;
       }
-      if (!p.write || spanned.has(p.read)) continue;
+      if (!p.write || p.read.spanned) continue;
       if (!p.read.rmw && !updatingSites.has(p.read.site)) race('order-race', p.shadow, p.ks, p.key, p.read, p.write);
     }
   } finally {

@@ -18,6 +18,8 @@ export class Access {
   blind = true;
   /** A read followed by a write of the key in its event (read-modify-write, get-or-create). */
   rmw = false;
+  /** Reported as the end of a task's span (its order races are then not reported as well). */
+  spanned = false;
   constructor(
     readonly ev: Ev,
     readonly write: boolean,
