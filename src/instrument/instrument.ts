@@ -10,7 +10,7 @@ import { parse, type ParserOptions, type ParserPlugin } from '@babel/parser';
 import * as t from '@babel/types';
 import traverseModule from '@babel/traverse';
 import { MAP_PLACEHOLDER, isInstrumented } from './prelude';
-import { isSourceMapComment, normalizeInputMap, readInputSourceMap, type RawSourceMap } from './sourcemap';
+import { composeMaps, isSourceMapComment, normalizeInputMap, readInputSourceMap, type RawSourceMap } from './sourcemap';
 import { programVisitor } from './visitor';
 import { generateKeepingLines } from './generate';
 import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
@@ -25,6 +25,14 @@ export interface InstrumentOptions {
   moduleName?: string;
   /** The source map of `code` (generated -> original). Default: the file's own `sourceMappingURL` (inline or a file next to it). */
   inputSourceMap?: object | string;
+  /**
+   * The result goes back into a bundler's transform chain (a Vite plugin):
+   * `map` then maps to `code` as given (the bundler combines it with the maps
+   * before it), and no `sourceMappingURL` comment is appended. Sites and the
+   * map the runtime keeps still point at the original sources through
+   * `inputSourceMap`.
+   */
+  bundler?: boolean;
 }
 
 /** A source map object (version 3). */
@@ -40,9 +48,9 @@ export interface SourceMapObject {
 
 /** What `instrument()` returns. */
 export interface InstrumentResult {
-  /** Instrumented code, ending with an inline `//# sourceMappingURL=data:...` comment (the map without `sourcesContent`). */
+  /** Instrumented code, ending with an inline `//# sourceMappingURL=data:...` comment (the map without `sourcesContent`), except with `bundler`. */
   code: string;
-  /** The output source map (instrumented code -> original sources, chained with the input map), with `sourcesContent`. */
+  /** The output source map, with `sourcesContent`: instrumented code -> original sources (chained with the input map), or -> `code` with `bundler`. */
   map: SourceMapObject;
 }
 
@@ -173,17 +181,20 @@ export function instrument(code: string, filename: string, options: InstrumentOp
       sourceMaps: true,
       sourceFileName: file,
       // A TraceMap is accepted where a raw map is (the generator wraps it in one).
-      inputSourceMap: inputMap as never,
+      inputSourceMap: options.bundler ? undefined : (inputMap as never),
       jsescOption: { minimal: true },
   };
-  const out = generateKeepingLines(ast, generatorOptions as Parameters<typeof generateKeepingLines>[1], code);
+  // asyncrace's own statements: new ones, and generated ones other than a block that carries the user's braces.
+  const own = (node: t.Node): boolean => !node.loc || (visitor.state.isGenerated(node) && !t.isBlockStatement(node));
+  const out = generateKeepingLines(ast, generatorOptions as Parameters<typeof generateKeepingLines>[1], code, own);
   const map: SourceMapObject = withoutNames({ ...(out.map as unknown as SourceMapObject), file: path.basename(file) });
   delete map.sourceRoot;
   // The embedded copies leave the sources' text out (the files are on disk): they
   // would double the size of every module in memory.
-  const { sourcesContent: _content, ...lean } = map;
+  const { sourcesContent: _content, ...lean } = options.bundler && inputMap ? composeMaps(map, inputMap) : map;
   const leanText = JSON.stringify(lean);
   const text = replaceLast(out.code, JSON.stringify(MAP_PLACEHOLDER), JSON.stringify(leanText));
+  if (options.bundler) return { code: text, map };
   const inline = Buffer.from(leanText, 'utf8').toString('base64');
   return { code: `${text}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${inline}\n`, map };
 }

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AnyMap, TraceMap, encodedMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 
 /** A raw source map (version 3), as JSON text or parsed. */
 export type RawSourceMap = string | { version: number; [key: string]: unknown };
@@ -124,4 +125,37 @@ export function originalPosition(trace: TraceMap | undefined, filename: string, 
     if (o.source != null && o.line != null) return { source: o.source, line: o.line, column: o.column + 1 };
   }
   return { source: filename, line, column: column + 1 };
+}
+
+/**
+ * Chains a map onto the map of its input: the result maps the output of
+ * `map` straight to the sources of `input`. Segments whose input position
+ * has no original are dropped.
+ *
+ * @example
+ * composeMaps(instrumentedToCompiled, compiledToTs) // instrumented -> .ts
+ */
+export function composeMaps<M extends { sources: string[]; names: string[]; mappings: string }>(map: M, input: TraceMap): M {
+  const sources: string[] = [];
+  const index = new Map<string, number>();
+  const lines = decode(map.mappings).map((line) => {
+    const out: SourceMapSegment[] = [];
+    for (const seg of line) {
+      if (seg.length < 4) {
+        out.push([seg[0]]);
+        continue;
+      }
+      const o = originalPositionFor(input, { line: seg[2]! + 1, column: seg[3]! });
+      if (o.source == null || o.line == null) continue;
+      let i = index.get(o.source);
+      if (i === undefined) {
+        i = sources.push(o.source) - 1;
+        index.set(o.source, i);
+      }
+      out.push([seg[0], i, o.line - 1, o.column]);
+    }
+    return out;
+  });
+  const { sourcesContent: _content, ...rest } = map as M & { sourcesContent?: unknown };
+  return { ...rest, sources, names: [], mappings: encode(lines) } as unknown as M;
 }
