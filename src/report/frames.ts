@@ -48,7 +48,7 @@ export function liveFrames(live: readonly LiveFrame[]): ReportFrame[] {
   const out: ReportFrame[] = [];
   for (const f of live.slice(site + 1)) {
     if (f.file.startsWith('node:internal')) continue;
-    const pos = originalPosition(f.file, f.line, f.column);
+    const pos = f.original ? { file: toPath(f.file), line: f.line, column: f.column } : originalPosition(f.file, f.line, f.column);
     if (pos) {
       out.push({ ...pos, function: f.function });
       continue;

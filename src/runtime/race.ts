@@ -11,6 +11,8 @@ export interface LiveFrame {
   line: number;
   column: number;
   function: string;
+  /** The position is in the original source already (the host's stack formatter mapped it). */
+  original?: boolean;
 }
 
 export interface RawAccess {
