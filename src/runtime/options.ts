@@ -96,13 +96,34 @@ export function parseOptions(textValue: string | undefined, base: Options = defa
   return out;
 }
 
+/** An option's value as `ASYNCRACE_OPTIONS` text. */
+function optionText(value: unknown): string {
+  return Array.isArray(value) ? value.join(',') : typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+}
+
 /** Merges options given as an object (plugin options); values may be typed or text. */
 export function optionsFrom(obj: Record<string, unknown>, base: Options = defaults): Options {
   const out: Options = { ...base, include: [...base.include], exclude: [...base.exclude] };
   for (const [key, value] of Object.entries(obj)) {
-    applyOne(out, key, Array.isArray(value) ? value.join(',') : typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
+    applyOne(out, key, optionText(value));
   }
   return out;
+}
+
+/**
+ * The `ASYNCRACE_OPTIONS` text of options that differ from the defaults
+ * (the inverse of `parseOptions`).
+ *
+ * @example
+ *   formatOptions({ ...defaults, strict: true, include: ['src/**'] }) // => 'strict=1 include=src/**'
+ */
+export function formatOptions(options: Options): string {
+  const parts: string[] = [];
+  for (const key of Object.keys(parsers) as (keyof Options)[]) {
+    const text = optionText(options[key]);
+    if (text !== optionText(defaults[key])) parts.push(`${key}=${text}`);
+  }
+  return parts.join(' ');
 }
 
 /** The options of this process, from `ASYNCRACE_OPTIONS`. */

@@ -1,0 +1,96 @@
+/**
+ * The vitest worker side: starts the runtime once per worker, sorts the races
+ * into tests (attribution.ts), and turns them into test failures whose
+ * message is the text report. Called from the setup file (setup.mts).
+ */
+import path from 'node:path';
+import { collectedRaces, onRace } from '../report/collect';
+import { emitProcessReport, REPORT_DIR_ENV } from '../report/output';
+import { formatReport } from '../report/text';
+import { reportInternalError } from '../register/internal-error';
+import { installRuntime } from '../runtime/index';
+import { useHostStackPositions } from '../runtime/live-stack';
+import { processOptions, type Options } from '../runtime/options';
+import { RaceAttribution, type FileRace, type TestRace, type TestRef } from './attribution';
+
+/** The failure of a test or file during which asyncrace detected a race; its message is the report. */
+export class AsyncRaceError extends Error {
+  override name = 'AsyncRaceError';
+  constructor(message: string) {
+    super(message);
+    // The report names the racing code; a stack into the setup file would only add noise.
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+let attribution: RaceAttribution | undefined;
+let options: Options | undefined;
+
+function start(): RaceAttribution {
+  if (attribution) return attribution;
+  const a = new RaceAttribution();
+  attribution = a;
+  options = processOptions();
+  try {
+    // Installed already when `asyncrace -- vitest` preloaded the register module.
+    installRuntime(options);
+  } catch (err) {
+    // The tests run on, undetected (instrumented code runs plain without a runtime).
+    reportInternalError('starting the runtime in a vitest worker (its tests run undetected)', err);
+    return a;
+  }
+  // vitest rewrites modules after the plugin; its stack formatter knows the final maps.
+  useHostStackPositions();
+  onRace((race) => a.add(race));
+  process.on('exit', () => {
+    const left = a.takeOutside();
+    if (left.length > 0) process.stderr.write(fileFailure(left).message + '\n');
+  });
+  return a;
+}
+
+function testFailure(test: TestRef, races: readonly TestRace[]): AsyncRaceError {
+  const concurrent = [...new Set(races.flatMap((r) => r.concurrent))];
+  const head = `${races.length} async race(s) detected during test "${test.name}"` + (concurrent.length > 0 ? ` (running concurrently with ${concurrent.map((n) => `"${n}"`).join(', ')})` : '');
+  return new AsyncRaceError(`${head}\n${formatReport(races.map((r) => r.race))}`);
+}
+
+function fileFailure(races: readonly FileRace[]): AsyncRaceError {
+  const byWhere = new Map<string, FileRace[]>();
+  for (const r of races) byWhere.set(r.where, [...(byWhere.get(r.where) ?? []), r]);
+  const parts = [...byWhere].map(([where, rs]) => `${rs.length} async race(s) detected outside any test, ${where}\n${formatReport(rs.map((r) => r.race))}`);
+  return new AsyncRaceError(parts.join('\n'));
+}
+
+/**
+ * Starts a test file in this worker (and the runtime, the first time); the
+ * returned hooks go to vitest's beforeEach, afterEach and afterAll.
+ *
+ * @example
+ *   const run = startFile('test/cache.test.ts');
+ *   beforeEach((ctx) => run.testStarted(testRef(ctx.task)));
+ */
+export function startFile(file: string): {
+  testStarted(test: TestRef): void;
+  testEnded(test: TestRef): void;
+  fileEnded(): void;
+} {
+  const a = start();
+  // Races left from an earlier file in this worker fail it there, not here.
+  const earlier = a.takeOutside();
+  a.fileStarted(file === '' ? '(unknown file)' : path.relative(process.cwd(), file) || file);
+  return {
+    testStarted: (test) => a.testStarted(test),
+    testEnded(test) {
+      const races = a.testEnded(test);
+      if (races.length > 0) throw testFailure(test, races);
+    },
+    fileEnded() {
+      // Under `asyncrace -- vitest`, the CLI's report gets this worker's races now: vitest ends
+      // its workers with a signal or terminate(), which skips the report at exit.
+      if (process.env[REPORT_DIR_ENV] && options) emitProcessReport(collectedRaces(), options);
+      const races = [...earlier, ...a.fileEnded()];
+      if (races.length > 0) throw fileFailure(races);
+    },
+  };
+}
