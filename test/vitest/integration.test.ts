@@ -140,6 +140,7 @@ for (const node of NODES) {
       const output = `${racy.stdout}\n${racy.stderr}`;
       expect(racy.status, output).not.toBe(0);
       expect(output).toContain('WARNING: ASYNC RACE (atomicity violation)');
+      expect(output).toMatch(/at load \(.*cache\.mjs:\d+:\d+\)/);
       expect(output).toMatch(/racy\.test\.mjs:\d+:\d+/);
       // The file's process exits with asyncrace's exit code; the runner reports it as failed.
       expect(output).toMatch(/exitCode: 66/);
