@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { shouldInstrument } from '../instrument/filter';
 import type * as InstrumentModule from '../instrument/instrument';
+import { reportInternalError, uninstrumented } from '../register/internal-error';
 import { formatOptions, optionsFrom, parseOptions, type Options } from '../runtime/options';
 import { isSwitchedOn, SWITCH_ENV } from './switch';
 
@@ -28,14 +29,6 @@ let instrumentFn: typeof InstrumentModule.instrument | undefined;
 function instrument(): typeof InstrumentModule.instrument {
   instrumentFn ??= (require('../instrument/instrument') as typeof InstrumentModule).instrument;
   return instrumentFn;
-}
-
-let warned = false;
-function warnOnce(file: string, err: unknown): void {
-  if (warned) return;
-  warned = true;
-  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.stderr.write(`asyncrace: internal error instrumenting ${file} (it runs uninstrumented): ${detail}\n`);
 }
 
 function asArray(value: unknown): unknown[] {
@@ -86,7 +79,8 @@ export function asyncrace(options: AsyncRaceVitestOptions = {}): AsyncRaceVitePl
         const out = instrument()(code, file, { moduleName: file, inputSourceMap: input, bundler: true });
         return out ? { code: out.code, map: out.map } : null;
       } catch (err) {
-        if (!(err instanceof SyntaxError)) warnOnce(file, err);
+        // A file that does not parse returns null above; anything thrown is asyncrace's own failure.
+        reportInternalError(uninstrumented(file), err);
         return null;
       }
     },
