@@ -34,3 +34,29 @@ export function displayPath(file: string, cwd: string): string {
   if (rel === '' || rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel)) return file;
   return rel;
 }
+
+/**
+ * False for the runtime's pseudo files (`node:events`, `<anonymous>`, ...) and
+ * frames without a file: nothing there to open or link to.
+ *
+ * @example
+ *   isSourceFile('/app/src/cache.ts') // => true
+ *   isSourceFile('node:events')       // => false
+ */
+export function isSourceFile(file: string): boolean {
+  return file !== '' && !file.startsWith('<') && (path.isAbsolute(file) || !/^[a-z][a-z0-9+.-]+:/i.test(file));
+}
+
+/**
+ * `file` relative to `cwd` with '/' separators, or undefined when it lies
+ * outside `cwd` (a relative `file` is taken as relative to `cwd`).
+ *
+ * @example
+ *   pathUnder('/app/src/cache.ts', '/app') // => 'src/cache.ts'
+ *   pathUnder('/lib/x.js', '/app')         // => undefined
+ */
+export function pathUnder(file: string, cwd: string): string | undefined {
+  const rel = path.relative(cwd, path.resolve(cwd, file));
+  if (rel === '' || rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel)) return undefined;
+  return rel.split(path.sep).join('/');
+}

@@ -39,6 +39,8 @@ export interface ReportRace {
     keyKind?: KeyKind;
     /** True when the accesses are to the key set (`key` is then `(keys)`). */
     keySet?: boolean;
+    /** True when `key` is a hash of the key (the redact_keys option), not the key. */
+    redacted?: boolean;
     createdAt: ReportFrame[];
   };
   current: ReportAccess;
@@ -57,4 +59,6 @@ export interface ReportRace {
 export interface Report {
   version: 1;
   races: ReportRace[];
+  /** How many further races were found but not recorded, because of the max_reports option (absent: none). */
+  omitted?: number;
 }
