@@ -7,11 +7,15 @@ import { defaults, type Options } from '../runtime/options';
 const OPTION_HELP: Record<keyof Options, string> = {
   exitcode: 'exit code when a race was found',
   halt_on_error: '1: stop a process at its first race',
-  log_path: 'where the text report goes: stderr, stdout, or a file (appended)',
+  log_path: 'where the text report goes: stderr, stdout, or PATH (each process appends to PATH.<pid>)',
   strict: '1: report every unordered conflicting pair, as Go does',
   include: 'comma-separated globs of files to instrument (empty: all not excluded)',
   exclude: 'comma-separated globs of files never to instrument',
   suppressions: 'file of races not to report: lines function:PATTERN, file:GLOB, key:PATTERN, # comments',
+  strip_path_prefix: 'text reports print paths that start with it without it',
+  history_size: 'events remembered per key: 4 * 2^history_size (0-7)',
+  max_reports: 'record at most this many races, 0: no limit',
+  redact_keys: '1: show keys as short hashes, 0: never; auto: in SARIF only',
 };
 
 function defaultText(value: Options[keyof Options]): string {

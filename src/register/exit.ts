@@ -3,24 +3,27 @@
  * code `exitcode` (66) in place of a zero exit when it found any. With
  * `halt_on_error=1` the process reports and exits at its first race.
  */
-import { collectedRaces, onRace } from '../report/collect';
-import { emitProcessReport } from '../report/output';
+import { onRace } from '../report/collect';
+import { emitProcessReport, processReport, reportToCliAsFound } from '../report/output';
 import { enterExit } from '../runtime/async-context';
 import type { Options } from '../runtime/options';
 
 /**
  * Installs the exit handling. The report is emitted once, synchronously, at
  * the process's 'exit' (normal end, `process.exit(n)`, uncaught exception).
+ * Under the CLI (`reportDir` given) the report file is also kept current as
+ * races are found, for the ends that run no 'exit' listener.
  *
  * @example
- *   installExitHandling(parseOptions('exitcode=66 halt_on_error=0'));
+ *   installExitHandling(parseOptions('exitcode=66 halt_on_error=0'), undefined);
  *   // at exit, with a race: the report on stderr, exit code 66 instead of 0
  */
-export function installExitHandling(options: Options): void {
+export function installExitHandling(options: Options, reportDir: string | undefined): void {
+  if (reportDir) reportToCliAsFound(reportDir);
   let emitted = false;
   const emit = (): boolean => {
     emitted = true;
-    return emitProcessReport(collectedRaces(), options, process.env);
+    return emitProcessReport(processReport(), options, reportDir);
   };
 
   // First of the 'exit' listeners: the program's own ones then run in an event after all others.

@@ -13,18 +13,20 @@
  */
 import fs from 'node:fs';
 import { installRuntime } from '../runtime/index';
-import { OptionsError, processOptions, type Options } from '../runtime/options';
+import { OptionsError, parseOptions, type Options } from '../runtime/options';
+import { keepDetectionInChildren } from './children';
 import { installCjsHook } from './cjs-hook';
 import { installEsmHooks } from './esm-register';
 import { installExitHandling } from './exit';
 import { inHooksThread } from './hooks-thread';
 import { reportInternalError } from './internal-error';
+import { threadSettings } from './settings';
 
 const REGISTERED = Symbol.for('asyncrace.register');
 
-function readOptions(): Options {
+function readOptions(text: string | undefined): Options {
   try {
-    return processOptions();
+    return parseOptions(text);
   } catch (err) {
     if (!(err instanceof OptionsError)) throw err;
     // Before the program runs, like a bad command-line flag.
@@ -38,7 +40,8 @@ function register(): void {
   if (global[REGISTERED] || inHooksThread()) return;
   Object.defineProperty(global, REGISTERED, { value: true, enumerable: false });
 
-  const options = readOptions();
+  const settings = threadSettings();
+  const options = readOptions(settings.options);
   try {
     installRuntime(options);
   } catch (err) {
@@ -47,7 +50,15 @@ function register(): void {
     reportInternalError('installing the runtime (the program runs undetected)', err);
     return;
   }
-  installExitHandling(options);
+  installExitHandling(options, settings.reportDir);
+  if (settings.reportDir) {
+    // Under the CLI: children started with an environment of their own are watched too.
+    try {
+      keepDetectionInChildren({ register: __filename, reportDir: settings.reportDir, options: settings.options });
+    } catch (err) {
+      reportInternalError('following child processes (children with their own environment run undetected)', err);
+    }
+  }
   installCjsHook(options);
   installEsmHooks(options);
 }

@@ -8,14 +8,35 @@ import { explainRace } from './explain';
 import { liveFrames, shadowFrames, siteFrame, siteStack } from './frames';
 import { keyKind, renderKey } from './keys';
 import { sitePairSignature } from './signature';
+import { redactRace } from './redact';
 import { suppressedBy } from './suppress';
 import type { ReportAccess, ReportRace, ReportTask } from './types';
 
 export type RaceListener = (race: ReportRace) => void;
 
+/** How collection treats a new race (from the max_reports and redact_keys options). */
+export interface CollectionConfig {
+  /** Keep at most this many races; 0: no limit. */
+  maxReports: number;
+  /** Redact keys as each race is collected, so no copy of the key leaves the process. */
+  redactKeys: boolean;
+}
+
 const races: ReportRace[] = [];
 const seen = new Set<string>();
 const listeners: RaceListener[] = [];
+let config: CollectionConfig = { maxReports: 0, redactKeys: false };
+let omitted = 0;
+
+/**
+ * Sets how races are collected from now on.
+ *
+ * @example
+ *   configureCollection({ maxReports: 100, redactKeys: true });
+ */
+export function configureCollection(c: CollectionConfig): void {
+  config = { ...c };
+}
 
 function resolveAccess(raw: RawAccess): ReportAccess {
   const top = siteFrame(raw.site);
@@ -63,19 +84,23 @@ export function resolveRace(raw: RawRace): ReportRace {
  * the listeners. A race between the same two access sites as one already
  * collected (in either order) is resolved and returned but neither kept nor
  * notified again, as Go reports a pair of program counters once. A race that
- * a suppression covers (suppress.ts) is dropped the same way, silently.
+ * a suppression covers (suppress.ts) is dropped the same way, silently. Past
+ * `maxReports` a new race is counted in `omittedRaces()` instead of kept.
  *
  * @example
  *   const race = reportRace(raw);
  *   race.object.key // => 'user:1'
  */
 export function reportRace(raw: RawRace): ReportRace {
-  const race = resolveRace(raw);
-  if (suppressedBy(raw, race) !== undefined) return race;
+  const resolved = resolveRace(raw);
+  if (suppressedBy(raw, resolved) !== undefined) return resolved;
+  const race = config.redactKeys ? redactRace(resolved) : resolved;
   const signature = sitePairSignature(siteFrame(raw.current.site), siteFrame(raw.previous.site));
   if (seen.has(signature)) return race;
   seen.add(signature);
-  races.push(race);
+  // Past max_reports a race is counted, and listeners still hear of it (a test still fails).
+  if (config.maxReports > 0 && races.length >= config.maxReports) omitted += 1;
+  else races.push(race);
   for (const listener of [...listeners]) {
     try {
       listener(race);
@@ -122,4 +147,16 @@ export function onRace(listener: RaceListener): () => void {
 export function clearCollected(): void {
   races.length = 0;
   seen.clear();
+  omitted = 0;
+}
+
+/**
+ * How many new races were found after `maxReports` were kept.
+ *
+ * @example
+ *   configureCollection({ maxReports: 1, redactKeys: false }); // then two races
+ *   omittedRaces() // => 1
+ */
+export function omittedRaces(): number {
+  return omitted;
 }

@@ -11,13 +11,14 @@ export class ReportFormatError extends Error {
 }
 
 /**
- * A version 1 report of the given races.
+ * A version 1 report of the given races; `omitted` counts races that
+ * max_reports left out.
  *
  * @example
  *   buildReport([]) // => { version: 1, races: [] }
  */
-export function buildReport(races: readonly ReportRace[]): Report {
-  return { version: 1, races: [...races] };
+export function buildReport(races: readonly ReportRace[], omitted = 0): Report {
+  return omitted > 0 ? { version: 1, races: [...races], omitted } : { version: 1, races: [...races] };
 }
 
 /**
@@ -71,7 +72,8 @@ export function parseReport(text: string): Report {
   }
   if (!isObject(data) || data.version !== 1) throw new ReportFormatError('not a report of version 1');
   if (!Array.isArray(data.races)) throw new ReportFormatError('report has no races array');
-  return { version: 1, races: data.races.map(checkRace) };
+  const omitted = typeof data.omitted === 'number' && data.omitted > 0 ? data.omitted : 0;
+  return buildReport(data.races.map(checkRace), omitted);
 }
 
 /**
@@ -86,21 +88,26 @@ export function readReport(file: string): Report {
 
 /**
  * Merges reports (one per process) into one, keeping the first race of each
- * pair of access sites (current and previous `frames[0]`, in either order).
+ * pair of access sites (current and previous `frames[0]`, in either order),
+ * and at most `maxReports` races (0: all); `omitted` adds up what each report
+ * and the limit left out.
  *
  * @example
  *   mergeReports([a, b]).races // => a's races, then b's races at new site pairs
  */
-export function mergeReports(reports: readonly Report[]): Report {
+export function mergeReports(reports: readonly Report[], maxReports = 0): Report {
   const seen = new Set<string>();
   const races: ReportRace[] = [];
+  let omitted = 0;
   for (const report of reports) {
+    omitted += report.omitted ?? 0;
     for (const race of report.races) {
       const signature = raceSignature(race);
       if (seen.has(signature)) continue;
       seen.add(signature);
-      races.push(race);
+      if (maxReports > 0 && races.length >= maxReports) omitted += 1;
+      else races.push(race);
     }
   }
-  return { version: 1, races };
+  return buildReport(races, omitted);
 }

@@ -1,11 +1,14 @@
 /**
- * The report of one process at its end: a JSON file for the asyncrace CLI when
- * it started the process, else the text report.
+ * The report of one process (or worker thread): under the asyncrace CLI, a
+ * JSON file in the CLI's directory, kept current as races are found; else the
+ * text report at exit.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { Options } from '../runtime/options';
+import { collectedRaces, omittedRaces, onRace } from './collect';
 import { buildReport, serializeReport } from './json';
 import { writeLog } from './log';
 import { formatReport } from './text';
@@ -14,55 +17,83 @@ import type { ReportRace } from './types';
 /** Environment variable naming the directory where the CLI collects each process's report. */
 export const REPORT_DIR_ENV = 'ASYNCRACE_REPORT_DIR';
 
-let written = 0;
-
-// race-<pid>-<n>.json; worker threads share the pid, so their n carries the thread id.
-function reportFileName(): string {
-  written += 1;
-  const n = threadId === 0 ? `${written}` : `t${threadId}-${written}`;
-  return `race-${process.pid}-${n}.json`;
+/** What a process reports: the races it kept and how many max_reports left out. */
+export interface ProcessReport {
+  races: readonly ReportRace[];
+  omitted?: number;
 }
 
-function writeReportFile(dir: string, races: readonly ReportRace[]): void {
+export type ReportOptions = Pick<Options, 'log_path' | 'strip_path_prefix'>;
+
+// One file per thread, replaced as it grows. Threads share the pid, and a pid
+// can come back in a long run: the random part keeps names apart.
+let ownFile: string | undefined;
+function reportFileName(): string {
+  ownFile ??= `race-${process.pid}-${threadId}-${randomBytes(4).toString('hex')}.json`;
+  return ownFile;
+}
+
+function writeReportFile(dir: string, report: ProcessReport): void {
   const file = path.join(dir, reportFileName());
   // Written under another name and renamed: the CLI never reads half a file.
   const partial = `${file}.partial`;
-  fs.writeFileSync(partial, serializeReport(buildReport(races)));
+  fs.writeFileSync(partial, serializeReport(buildReport(report.races, report.omitted ?? 0)));
   fs.renameSync(partial, file);
+}
+
+let cliUnwritable = false;
+
+function writeToCli(dir: string, report: ProcessReport): boolean {
+  if (cliUnwritable) return false;
+  try {
+    writeReportFile(dir, report);
+    return true;
+  } catch (err) {
+    // The CLI's directory is gone (or unwritable): the races are shown here at exit instead.
+    cliUnwritable = true;
+    process.stderr.write(`asyncrace: cannot write the report to ${dir}: ${(err as Error).message}\n`);
+    return false;
+  }
+}
+
+function current(): ProcessReport {
+  return { races: collectedRaces(), omitted: omittedRaces() };
+}
+
+/**
+ * Under the CLI: writes this thread's report file now (so the CLI knows it
+ * ran) and again after every new race, so that a process killed by a signal,
+ * or a worker ended with terminate(), loses no race it found.
+ *
+ * @example
+ *   const dir = process.env[REPORT_DIR_ENV];
+ *   if (dir) reportToCliAsFound(dir);
+ */
+export function reportToCliAsFound(dir: string): void {
+  writeToCli(dir, current());
+  onRace(() => {
+    writeToCli(dir, current());
+  });
 }
 
 /**
  * Emits this process's report; returns whether the process's exit code should
  * become `options.exitcode`. Synchronous: it runs in a process 'exit' handler.
  *
- * Under the CLI (`ASYNCRACE_REPORT_DIR` set) it writes `<dir>/race-<pid>-<n>.json`,
- * even with no race so the CLI knows the process ran, prints nothing, and
- * returns false: the CLI sets the exit code from all processes' reports.
+ * Under the CLI (`reportDir` given) it writes the report file, prints nothing,
+ * and returns false: the CLI sets the exit code from all processes' reports.
  * Otherwise it writes the text report and summary to `options.log_path` when
  * there are races, and returns true then.
  *
  * @example
  *   process.on('exit', (code) => {
- *     if (emitProcessReport(collectedRaces(), options) && code === 0) process.exitCode = options.exitcode;
+ *     if (emitProcessReport({ races: collectedRaces() }, options, dir) && code === 0) process.exitCode = options.exitcode;
  *   });
  */
-export function emitProcessReport(
-  races: readonly ReportRace[],
-  options: Pick<Options, 'log_path'>,
-  env: NodeJS.ProcessEnv = process.env,
-): boolean {
-  const dir = env[REPORT_DIR_ENV];
-  if (dir) {
-    try {
-      writeReportFile(dir, races);
-      return false;
-    } catch (err) {
-      // The CLI's directory is gone (or unwritable): show the races here instead.
-      process.stderr.write(`asyncrace: cannot write the report to ${dir}: ${(err as Error).message}\n`);
-    }
-  }
-  if (races.length === 0) return false;
-  const text = formatReport(races);
+export function emitProcessReport(report: ProcessReport, options: ReportOptions, reportDir: string | undefined): boolean {
+  if (reportDir && writeToCli(reportDir, report)) return false;
+  if (report.races.length === 0) return false;
+  const text = formatReport(report.races, { stripPrefix: options.strip_path_prefix }, report.omitted ?? 0);
   try {
     writeLog(text, options.log_path);
   } catch (err) {
@@ -70,4 +101,14 @@ export function emitProcessReport(
     writeLog(text, 'stderr');
   }
   return true;
+}
+
+/**
+ * This process's report as it stands.
+ *
+ * @example
+ *   emitProcessReport(processReport(), options, dir)
+ */
+export function processReport(): ProcessReport {
+  return current();
 }

@@ -3,59 +3,55 @@
  * Formatting only: every decision was made when the race was collected.
  */
 import { displayPath } from './paths';
-import type { RaceKind, ReportAccess, ReportFrame, ReportRace, ReportTask } from './types';
+import { kindText, printedKey } from './words';
+import type { ReportAccess, ReportFrame, ReportRace, ReportTask } from './types';
 
 export interface TextOptions {
   /** Paths under this directory print relative to it. Default: `process.cwd()`. */
   cwd?: string;
+  /** Paths that start with this print without it (the strip_path_prefix option); it goes before `cwd`. */
+  stripPrefix?: string;
+}
+
+/** The resolved TextOptions that every line is formatted with. */
+interface Paths {
+  cwd: string;
+  stripPrefix: string;
 }
 
 const RULE = '==================';
 const INDENT = '    ';
 
-const KIND_TEXT: Record<RaceKind, string> = {
-  'atomicity-violation': 'atomicity violation',
-  'order-race': 'order race',
-  'data-race': 'data race',
-};
-
-function location(frame: ReportFrame, cwd: string): string {
-  return `${displayPath(frame.file, cwd)}:${frame.line}:${frame.column}`;
+function shownPath(file: string, paths: Paths): string {
+  const { stripPrefix } = paths;
+  if (stripPrefix !== '' && file.startsWith(stripPrefix) && file.length > stripPrefix.length) return file.slice(stripPrefix.length);
+  return displayPath(file, paths.cwd);
 }
 
-function frameLine(frame: ReportFrame, cwd: string): string {
+function location(frame: ReportFrame, paths: Paths): string {
+  return `${shownPath(frame.file, paths)}:${frame.line}:${frame.column}`;
+}
+
+function frameLine(frame: ReportFrame, paths: Paths): string {
   // A frame without a function name prints as V8 prints it: the location alone.
-  return frame.function ? `${INDENT}at ${frame.function} (${location(frame, cwd)})` : `${INDENT}at ${location(frame, cwd)}`;
+  return frame.function ? `${INDENT}at ${frame.function} (${location(frame, paths)})` : `${INDENT}at ${location(frame, paths)}`;
 }
 
-function stackLines(frames: readonly ReportFrame[], cwd: string): string[] {
-  return frames.length > 0 ? frames.map((f) => frameLine(f, cwd)) : [`${INDENT}(unknown)`];
+function stackLines(frames: readonly ReportFrame[], paths: Paths): string[] {
+  return frames.length > 0 ? frames.map((f) => frameLine(f, paths)) : [`${INDENT}(unknown)`];
 }
 
-function keyText(race: ReportRace): string {
-  const { key, keyKind } = race.object;
-  switch (keyKind) {
-    case undefined:
-    case 'string':
-      return JSON.stringify(key);
-    case 'bigint':
-      return `${key}n`;
-    default:
-      return key;
-  }
-}
-
-function accessHeader(label: string, access: ReportAccess, race: ReportRace, cwd: string, withCreation: boolean, when?: string): string {
+function accessHeader(label: string, access: ReportAccess, race: ReportRace, paths: Paths, withCreation: boolean, when?: string): string {
   const o = race.object;
-  const creation = withCreation && o.createdAt[0] ? ` (created at ${location(o.createdAt[0], cwd)})` : '';
+  const creation = withCreation && o.createdAt[0] ? ` (created at ${location(o.createdAt[0], paths)})` : '';
   const what = o.keySet
     ? `${label} of the key set of ${o.type}#${o.id} (${access.method})${creation}`
-    : `${label} of key ${keyText(race)} on ${o.type}#${o.id}${creation}`;
+    : `${label} of key ${printedKey(race.object)} on ${o.type}#${o.id}${creation}`;
   return `${what} by task ${access.task}${when ? ` (${when})` : ''}:`;
 }
 
-function accessLines(label: string, access: ReportAccess, race: ReportRace, cwd: string, withCreation: boolean, when?: string): string[] {
-  return [accessHeader(label, access, race, cwd, withCreation, when), ...stackLines(access.frames, cwd)];
+function accessLines(label: string, access: ReportAccess, race: ReportRace, paths: Paths, withCreation: boolean, when?: string): string[] {
+  return [accessHeader(label, access, race, paths, withCreation, when), ...stackLines(access.frames, paths)];
 }
 
 function noteLine(text: string): string {
@@ -70,8 +66,8 @@ function capitalised(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
-function taskLines(task: ReportTask, cwd: string): string[] {
-  return [`Task ${task.id} (${task.state}) created at:`, ...stackLines(task.createdAt, cwd)];
+function taskLines(task: ReportTask, paths: Paths): string[] {
+  return [`Task ${task.id} (${task.state}) created at:`, ...stackLines(task.createdAt, paths)];
 }
 
 /**
@@ -98,43 +94,47 @@ function taskLines(task: ReportTask, cwd: string): string[] {
  *   // ==================
  */
 export function formatRace(race: ReportRace, options: TextOptions = {}): string {
-  const cwd = options.cwd ?? process.cwd();
+  const paths: Paths = { cwd: options.cwd ?? process.cwd(), stripPrefix: options.stripPrefix ?? '' };
   const { current, previous, interleaved } = race;
-  const lines = [RULE, `WARNING: ASYNC RACE (${KIND_TEXT[race.kind] ?? race.kind})`];
+  const lines = [RULE, `WARNING: ASYNC RACE (${kindText(race.kind)})`];
   if (interleaved) {
     // The collection's creation stays on the current access's line, as in DESIGN.md.
-    lines.push(...accessLines(`Previous ${opWord(previous)}`, previous, race, cwd, false));
+    lines.push(...accessLines(`Previous ${opWord(previous)}`, previous, race, paths, false));
     if (race.explanation) lines.push(noteLine(race.explanation));
-    lines.push(...accessLines(`Interleaved ${opWord(interleaved)}`, interleaved, race, cwd, false));
-    lines.push(...accessLines(capitalised(opWord(current)), current, race, cwd, true, race.resumed));
+    lines.push(...accessLines(`Interleaved ${opWord(interleaved)}`, interleaved, race, paths, false));
+    lines.push(...accessLines(capitalised(opWord(current)), current, race, paths, true, race.resumed));
   } else {
-    lines.push(...accessLines(capitalised(opWord(current)), current, race, cwd, true));
-    lines.push(...accessLines(`Previous ${opWord(previous)}`, previous, race, cwd, false));
+    lines.push(...accessLines(capitalised(opWord(current)), current, race, paths, true));
+    lines.push(...accessLines(`Previous ${opWord(previous)}`, previous, race, paths, false));
     if (race.explanation) lines.push(noteLine(race.explanation));
   }
-  for (const task of race.tasks) lines.push(...taskLines(task, cwd));
+  for (const task of race.tasks) lines.push(...taskLines(task, paths));
   if (race.hint) lines.push(`hint: ${race.hint}`);
   lines.push(RULE);
   return lines.join('\n') + '\n';
 }
 
 /**
- * The summary line that closes a report.
+ * The summary that closes a report: the count, and the races that max_reports
+ * left out, if any.
  *
  * @example
- *   formatSummary(2) // => 'asyncrace: found 2 race(s)\n'
+ *   formatSummary(2)    // => 'asyncrace: found 2 race(s)\n'
+ *   formatSummary(2, 3) // => 'asyncrace: found 2 race(s)\nasyncrace: 3 more race(s) not recorded (max_reports)\n'
  */
-export function formatSummary(count: number): string {
-  return `asyncrace: found ${count} race(s)\n`;
+export function formatSummary(count: number, omitted = 0): string {
+  const more = omitted > 0 ? `asyncrace: ${omitted} more race(s) not recorded (max_reports)\n` : '';
+  return `asyncrace: found ${count} race(s)\n${more}`;
 }
 
 /**
- * Every race as a text block, then the summary line; empty when there is no race.
+ * Every race as a text block, then the summary; empty when there is no race.
+ * `omitted`: races found beyond max_reports, which the summary counts.
  *
  * @example
  *   formatReport(races) // => '==================\nWARNING: ASYNC RACE ...\n==================\nasyncrace: found 1 race(s)\n'
  */
-export function formatReport(races: readonly ReportRace[], options: TextOptions = {}): string {
+export function formatReport(races: readonly ReportRace[], options: TextOptions = {}, omitted = 0): string {
   if (races.length === 0) return '';
-  return races.map((race) => formatRace(race, options)).join('') + formatSummary(races.length);
+  return races.map((race) => formatRace(race, options)).join('') + formatSummary(races.length, omitted);
 }

@@ -26,11 +26,13 @@ import type { RawAccess, RawRace, RawTask } from './race';
 
 export interface DetectorConfig {
   strict: boolean;
+  /** Events kept per key for atomicity spans (history_size): an access is checked against this many. */
+  history: number;
   /** Receives each race, once per pair of access sites. */
   onRace: (race: RawRace) => void;
 }
 
-let config: DetectorConfig = { strict: false, onRace: () => {} };
+let config: DetectorConfig = { strict: false, history: 8, onRace: () => {} };
 const seen = new SafeSet<string>();
 /**
  * Read sites seen to go on to write the key in the same event (get-or-create,
@@ -38,9 +40,6 @@ const seen = new SafeSet<string>();
  * atomic update, also on the runs where it then finds nothing to do.
  */
 const updatingSites = new SafeSet<number>();
-/** Events kept per key for atomicity spans. */
-const HISTORY = 8;
-
 export function configureDetector(c: DetectorConfig): void {
   config = c;
 }
@@ -202,7 +201,7 @@ function remember(ks: KeyState, acc: Access): void {
     if (acc.write || !last.write) hist[hist.length - 1] = acc;
     return;
   }
-  if (hist.length >= HISTORY) {
+  if (hist.length >= config.history) {
     for (let i = 1; i < hist.length; i++) hist[i - 1] = hist[i]!;
     hist[hist.length - 1] = acc;
   } else hist[hist.length] = acc;

@@ -5,7 +5,7 @@
  * @example
  *   installRuntime(parseOptions(process.env.ASYNCRACE_OPTIONS));
  */
-import { reportRace } from '../report/collect';
+import { configureCollection, reportRace } from '../report/collect';
 import { loadSuppressions, useSuppressions } from '../report/suppress';
 import { acquire, release, startTracking } from './async-context';
 import { RUNTIME_KEY, type Runtime } from './api';
@@ -24,11 +24,15 @@ export function installedRuntime(): Runtime | undefined {
 }
 
 /** Installs the runtime once per process; later calls return the installed one. */
-export function installRuntime(options: Pick<Options, 'strict'> & Partial<Pick<Options, 'suppressions'>>): Runtime {
+export function installRuntime(
+  options: Pick<Options, 'strict'> & Partial<Pick<Options, 'suppressions' | 'history_size' | 'max_reports' | 'redact_keys'>>,
+): Runtime {
   const existing = installedRuntime();
   if (existing) return existing;
   // Loaded once, before anything is installed (parseOptions has checked the file already).
   useSuppressions(options.suppressions ? loadSuppressions(options.suppressions) : []);
+  // redact_keys=auto leaves keys to the outputs that are uploaded.
+  configureCollection({ maxReports: options.max_reports ?? 0, redactKeys: options.redact_keys === true });
   // `lock` (not part of the instrumented-code contract): the loader hooks hand it the exports of the
   // lock libraries (locks.ts), from the CommonJS hook or from a line appended to an ES module.
   const entries = {
@@ -69,6 +73,7 @@ export function installRuntime(options: Pick<Options, 'strict'> & Partial<Pick<O
   const runtime: Runtime = Object.freeze(entries);
   configureDetector({
     strict: options.strict,
+    history: 4 * 2 ** (options.history_size ?? 1),
     onRace(race) {
       try {
         reportRace(race);

@@ -12,7 +12,7 @@ export interface Options {
   exitcode: number;
   /** Stop the process at the first race. */
   halt_on_error: boolean;
-  /** Where the text report goes: `stderr`, `stdout`, or a file path. */
+  /** Where the text report goes: `stderr`, `stdout`, or a file path to which each process appends `.PID`. */
   log_path: string;
   /** Report every unordered conflicting pair, as Go does. */
   strict: boolean;
@@ -22,7 +22,18 @@ export interface Options {
   exclude: string[];
   /** A suppressions file (TSan style, see src/report/suppress.ts); `''`: none. Checked when the options are read. */
   suppressions: string;
+  /** Text reports print a path that starts with this prefix without it (JSON and SARIF keep their own paths). */
+  strip_path_prefix: string;
+  /** Each key remembers the last `4 * 2**history_size` events that accessed it (0 to 7): more finds interleavings further apart. */
+  history_size: number;
+  /** Record at most this many races (0: no limit); later ones are counted, not recorded. */
+  max_reports: number;
+  /** Print a short hash instead of each key: `1` everywhere, `0` nowhere, `auto` in SARIF only (it is uploaded). */
+  redact_keys: RedactKeys;
 }
+
+/** When keys are shown as hashes: `true` in every output, `false` in none, `'auto'` in uploaded ones (SARIF). */
+export type RedactKeys = boolean | 'auto';
 
 export const defaults: Readonly<Options> = Object.freeze({
   exitcode: 66,
@@ -32,6 +43,10 @@ export const defaults: Readonly<Options> = Object.freeze({
   include: [],
   exclude: [],
   suppressions: '',
+  strip_path_prefix: '',
+  history_size: 1,
+  max_reports: 0,
+  redact_keys: 'auto',
 });
 
 /** An option that is unknown or has a malformed value. */
@@ -41,10 +56,16 @@ export class OptionsError extends Error {
 
 type Parser = (raw: string, key: string) => unknown;
 
-const int: Parser = (raw, key) => {
-  if (!/^-?\d+$/.test(raw)) throw new OptionsError(`asyncrace: option ${key} needs an integer, got "${raw}"`);
-  return Number(raw);
-};
+function intIn(min: number, max: number): Parser {
+  return (raw, key) => {
+    const n = /^-?\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!(n >= min && n <= max)) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+      throw new OptionsError(`asyncrace: option ${key} needs ${range}, got "${raw}"`);
+    }
+    return n;
+  };
+}
 const bool: Parser = (raw, key) => {
   if (raw === '1' || raw === 'true') return true;
   if (raw === '0' || raw === 'false') return false;
@@ -53,6 +74,13 @@ const bool: Parser = (raw, key) => {
 const text: Parser = (raw, key) => {
   if (raw === '') throw new OptionsError(`asyncrace: option ${key} needs a value`);
   return raw;
+};
+const anyText: Parser = (raw) => raw;
+const boolOrAuto: Parser = (raw, key) => {
+  if (raw === 'auto') return 'auto';
+  if (raw === '1' || raw === 'true') return true;
+  if (raw === '0' || raw === 'false') return false;
+  throw new OptionsError(`asyncrace: option ${key} needs 0, 1 or auto, got "${raw}"`);
 };
 const globs: Parser = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean);
 // Read and checked now, so that a missing or malformed file stops the run before the program starts.
@@ -68,13 +96,18 @@ const suppressionsFile: Parser = (raw) => {
 };
 
 const parsers: Record<keyof Options, Parser> = {
-  exitcode: int,
+  // An exit status is one byte.
+  exitcode: intIn(0, 255),
   halt_on_error: bool,
   log_path: text,
   strict: bool,
   include: globs,
   exclude: globs,
   suppressions: suppressionsFile,
+  strip_path_prefix: anyText,
+  history_size: intIn(0, 7),
+  max_reports: intIn(0, Number.MAX_SAFE_INTEGER),
+  redact_keys: boolOrAuto,
 };
 
 function applyOne(out: Options, key: string, raw: string): void {

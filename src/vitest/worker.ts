@@ -4,11 +4,11 @@
  * message is the text report. Called from the setup file (setup.mts).
  */
 import path from 'node:path';
-import { collectedRaces, onRace } from '../report/collect';
-import { emitProcessReport, REPORT_DIR_ENV } from '../report/output';
-import { formatReport } from '../report/text';
+import { onRace } from '../report/collect';
+import { REPORT_DIR_ENV, reportToCliAsFound } from '../report/output';
+import { formatReport, type TextOptions } from '../report/text';
 import { reportInternalError } from '../register/internal-error';
-import { installRuntime } from '../runtime/index';
+import { installedRuntime, installRuntime } from '../runtime/index';
 import { useHostStackPositions } from '../runtime/live-stack';
 import { processOptions, type Options } from '../runtime/options';
 import { RaceAttribution, type FileRace, type TestRace, type TestRef } from './attribution';
@@ -31,8 +31,9 @@ function start(): RaceAttribution {
   const a = new RaceAttribution();
   attribution = a;
   options = processOptions();
+  // Installed already when `asyncrace -- vitest` preloaded the register module, which then reports to the CLI.
+  const runtimeWasPreloaded = installedRuntime() !== undefined;
   try {
-    // Installed already when `asyncrace -- vitest` preloaded the register module.
     installRuntime(options);
   } catch (err) {
     // The tests run on, undetected (instrumented code runs plain without a runtime).
@@ -41,6 +42,10 @@ function start(): RaceAttribution {
   }
   // vitest rewrites modules after the plugin; its stack formatter knows the final maps.
   useHostStackPositions();
+  // Under `asyncrace -- vitest`, the CLI's report gets each race as it is found: vitest ends
+  // its workers with a signal or terminate(), which skips any report at exit.
+  const reportDir = process.env[REPORT_DIR_ENV];
+  if (reportDir && !runtimeWasPreloaded) reportToCliAsFound(reportDir);
   onRace((race) => a.add(race));
   process.on('exit', () => {
     const left = a.takeOutside();
@@ -49,16 +54,20 @@ function start(): RaceAttribution {
   return a;
 }
 
+function textOptions(): TextOptions {
+  return { stripPrefix: options?.strip_path_prefix ?? '' };
+}
+
 function testFailure(test: TestRef, races: readonly TestRace[]): AsyncRaceError {
   const concurrent = [...new Set(races.flatMap((r) => r.concurrent))];
   const head = `${races.length} async race(s) detected during test "${test.name}"` + (concurrent.length > 0 ? ` (running concurrently with ${concurrent.map((n) => `"${n}"`).join(', ')})` : '');
-  return new AsyncRaceError(`${head}\n${formatReport(races.map((r) => r.race))}`);
+  return new AsyncRaceError(`${head}\n${formatReport(races.map((r) => r.race), textOptions())}`);
 }
 
 function fileFailure(races: readonly FileRace[]): AsyncRaceError {
   const byWhere = new Map<string, FileRace[]>();
   for (const r of races) byWhere.set(r.where, [...(byWhere.get(r.where) ?? []), r]);
-  const parts = [...byWhere].map(([where, rs]) => `${rs.length} async race(s) detected outside any test, ${where}\n${formatReport(rs.map((r) => r.race))}`);
+  const parts = [...byWhere].map(([where, rs]) => `${rs.length} async race(s) detected outside any test, ${where}\n${formatReport(rs.map((r) => r.race), textOptions())}`);
   return new AsyncRaceError(parts.join('\n'));
 }
 
@@ -86,9 +95,6 @@ export function startFile(file: string): {
       if (races.length > 0) throw testFailure(test, races);
     },
     fileEnded() {
-      // Under `asyncrace -- vitest`, the CLI's report gets this worker's races now: vitest ends
-      // its workers with a signal or terminate(), which skips the report at exit.
-      if (process.env[REPORT_DIR_ENV] && options) emitProcessReport(collectedRaces(), options);
       const races = [...earlier, ...a.fileEnded()];
       if (races.length > 0) throw fileFailure(races);
     },

@@ -58,14 +58,16 @@ describe.each(NODES)('$name', (node) => {
       expect(count(res.stderr, RACE)).toBe(1);
     });
 
-    it('writes the report to log_path', () => {
+    it('writes the report to log_path.PID', () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asyncrace-log-'));
       try {
         const log = path.join(dir, 'races.log');
         const res = racy('normal', `log_path=${log}`);
         expect(res.status).toBe(66);
         expect(res.stderr).not.toContain(RACE);
-        expect(fs.readFileSync(log, 'utf8')).toContain(RACE);
+        const files = fs.readdirSync(dir);
+        expect(files).toEqual([expect.stringMatching(/^races\.log\.\d+$/)]);
+        expect(fs.readFileSync(path.join(dir, files[0]!), 'utf8')).toContain(RACE);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -61,4 +61,15 @@ describe('mergeReports', () => {
   it('merges nothing into an empty report', () => {
     expect(mergeReports([])).toEqual({ version: 1, races: [] });
   });
+
+  it('keeps at most maxReports races and adds up what each report and the limit left out', () => {
+    const a = cacheRace();
+    const b = cacheRace();
+    b.current.frames = [{ ...b.current.frames[0]!, line: 40 }];
+    const c = cacheRace();
+    c.current.frames = [{ ...c.current.frames[0]!, line: 50 }];
+    const merged = mergeReports([{ version: 1, races: [a, b], omitted: 4 }, { version: 1, races: [a, c] }], 2);
+    expect(merged).toEqual({ version: 1, races: [a, b], omitted: 5 });
+    expect(parseReport(JSON.stringify(merged))).toEqual(merged);
+  });
 });

@@ -166,4 +166,17 @@ describe('text report', () => {
     expect(two.match(/^WARNING:/gm)).toHaveLength(2);
     expect(two.endsWith('==================\nasyncrace: found 2 race(s)\n')).toBe(true);
   });
+
+  it('counts the races max_reports left out after the summary', () => {
+    expect(formatSummary(1, 3)).toBe('asyncrace: found 1 race(s)\nasyncrace: 3 more race(s) not recorded (max_reports)\n');
+    expect(formatReport([cacheRace()], { cwd }, 3).endsWith('asyncrace: 3 more race(s) not recorded (max_reports)\n')).toBe(true);
+  });
+
+  it('prints paths without strip_path_prefix, before making them relative', () => {
+    const text = formatRace(cacheRace(), { cwd: '/app/src', stripPrefix: '/app/' });
+    expect(text).toContain('at getUser (src/cache.ts:12:11)');
+    expect(text).not.toContain('/app/');
+    // A path that does not start with the prefix prints as before.
+    expect(formatRace(cacheRace(), { cwd: '/app', stripPrefix: '/elsewhere/' })).toContain('at getUser (src/cache.ts:12:11)');
+  });
 });

@@ -27,7 +27,7 @@ describe('asyncrace/vitest', () => {
   test('names an unknown option, switched on or not', () => {
     delete process.env.ASYNCRACE;
     expect(() => asyncrace({ stirct: true } as never)).toThrow(/unknown option "stirct"/);
-    expect(() => asyncrace({ exitcode: 'x' })).toThrow(/exitcode needs an integer, got "x"/);
+    expect(() => asyncrace({ exitcode: 'x' })).toThrow(/exitcode needs an integer from 0 to 255, got "x"/);
   });
 
   test('does nothing unless ASYNCRACE=1', () => {

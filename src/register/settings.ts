@@ -1,0 +1,46 @@
+/**
+ * The detection settings of this thread: `ASYNCRACE_OPTIONS` and the CLI's
+ * report directory. A worker thread can be started with an environment of its
+ * own (`new Worker(file, { env: {} })`); it then takes them from the thread
+ * that started it, through worker environment data, which every new Worker
+ * copies and user code does not see unless it asks for this key.
+ */
+import { getEnvironmentData, isMainThread, setEnvironmentData } from 'node:worker_threads';
+import { REPORT_DIR_ENV } from '../report/output';
+
+export interface Settings {
+  /** The `ASYNCRACE_OPTIONS` text. */
+  options: string | undefined;
+  /** The CLI's report directory; undefined when not run by the CLI. */
+  reportDir: string | undefined;
+}
+
+const KEY = 'asyncrace.settings';
+
+function inherited(): Partial<Settings> {
+  if (isMainThread) return {};
+  const data: unknown = getEnvironmentData(KEY);
+  if (typeof data !== 'object' || data === null) return {};
+  const d = data as Record<string, unknown>;
+  return {
+    options: typeof d.options === 'string' ? d.options : undefined,
+    reportDir: typeof d.reportDir === 'string' ? d.reportDir : undefined,
+  };
+}
+
+/**
+ * This thread's settings (its own environment first, then its starter's), and
+ * passes them on to the worker threads it starts.
+ *
+ * @example
+ *   const { options, reportDir } = threadSettings();
+ */
+export function threadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const from = inherited();
+  const settings: Settings = {
+    options: env.ASYNCRACE_OPTIONS ?? from.options,
+    reportDir: env[REPORT_DIR_ENV] || from.reportDir,
+  };
+  setEnvironmentData(KEY, { ...settings });
+  return settings;
+}
