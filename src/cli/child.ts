@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { REPORT_DIR_ENV } from '../report/output';
+import { nodeOptionsWith } from '../register/node-options';
 
 export interface DetectedRun {
   command: readonly string[];
@@ -16,31 +17,6 @@ export interface DetectedRun {
   env?: NodeJS.ProcessEnv;
 }
 
-/**
- * A path as one NODE_OPTIONS word: bare when it can be, else double-quoted with
- * backslashes and quotes escaped (the quoting Node's NODE_OPTIONS parser reads).
- *
- * @example
- *   nodeOptionsWord('/opt/asyncrace/register.js') // => '/opt/asyncrace/register.js'
- *   nodeOptionsWord('/my apps/register.js')       // => '"/my apps/register.js"'
- */
-export function nodeOptionsWord(value: string): string {
-  if (/^[^\s"'\\]+$/.test(value)) return value;
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-}
-
-/**
- * NODE_OPTIONS with `--require <register>` added after the existing options.
- *
- * @example
- *   nodeOptionsWith('--max-old-space-size=4096', '/a/register.js')
- *   // => '--max-old-space-size=4096 --require /a/register.js'
- */
-export function nodeOptionsWith(existing: string | undefined, register: string): string {
-  const own = `--require ${nodeOptionsWord(register)}`;
-  return existing && existing.trim() !== '' ? `${existing} ${own}` : own;
-}
-
 /** The exit code a shell gives a process killed by `signal`: 128 + its number. */
 function signalExitCode(signal: NodeJS.Signals): number {
   return 128 + (os.constants.signals[signal] ?? 0);
@@ -48,15 +24,24 @@ function signalExitCode(signal: NodeJS.Signals): number {
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
+/** How a command ended: its exit code, and the signal that killed it, if one did. */
+export interface CommandEnd {
+  /** The exit code; 128 + the signal's number when a signal killed it. */
+  code: number;
+  signal?: NodeJS.Signals;
+}
+
 /**
  * Runs the command to its end; resolves to its exit code (128 + signal number
- * when a signal killed it, 127 when it could not be started, 126 when it is not
- * executable). SIGINT and SIGTERM sent to asyncrace are forwarded to it.
+ * and the signal when a signal killed it, 127 when it could not be started,
+ * 126 when it is not executable). SIGINT and SIGTERM sent to asyncrace are
+ * forwarded to it.
  *
  * @example
- *   const code = await runDetected({ command: ['node', 'app.js'], reportDir, register });
+ *   const end = await runDetected({ command: ['node', 'app.js'], reportDir, register });
+ *   end // => { code: 0 }
  */
-export function runDetected(run: DetectedRun): Promise<number> {
+export function runDetected(run: DetectedRun): Promise<CommandEnd> {
   const base = run.env ?? process.env;
   const env: NodeJS.ProcessEnv = {
     ...base,
@@ -71,20 +56,20 @@ export function runDetected(run: DetectedRun): Promise<number> {
     };
     for (const signal of FORWARDED) process.on(signal, forward);
     let settled = false;
-    const settle = (code: number): void => {
+    const settle = (end: CommandEnd): void => {
       if (settled) return;
       settled = true;
       for (const signal of FORWARDED) process.off(signal, forward);
-      resolve(code);
+      resolve(end);
     };
     child.on('error', (err: NodeJS.ErrnoException) => {
       // After a successful start, 'error' means a signal could not be sent: the exit still comes.
       if (child.pid !== undefined) return;
       process.stderr.write(`asyncrace: cannot run ${JSON.stringify(file)}: ${err.message}\n`);
-      settle(err.code === 'EACCES' ? 126 : 127);
+      settle({ code: err.code === 'EACCES' ? 126 : 127 });
     });
     child.on('exit', (code, signal) => {
-      settle(signal ? signalExitCode(signal) : (code ?? 0));
+      settle(signal ? { code: signalExitCode(signal), signal } : { code: code ?? 0 });
     });
   });
 }

@@ -1,69 +1,99 @@
 /**
  * The `asyncrace` command: runs a command with detection in every Node process
- * it starts, merges their reports, prints the races, and sets the exit code.
+ * it starts, merges their reports, publishes the races, and sets the exit
+ * code; `merge` and `report` work on JSON reports written before.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OptionsError, parseOptions, type Options } from '../runtime/options';
-import { buildReport, writeReport } from '../report/json';
-import { writeLog } from '../report/log';
-import { formatReport } from '../report/text';
+import { mergeReports, readReport, writeReport } from '../report/json';
+import type { Report } from '../report/types';
 import { parseCliArgs, UsageError, type CliArgs } from './args';
-import { runDetected } from './child';
+import { runDetected, type CommandEnd } from './child';
+import { publish } from './publish';
 import { gatherReports } from './reports';
 import { usage } from './usage';
 
-/** Exit code of a command line or configuration that cannot run. */
+/** Exit code of a command line, configuration or file that cannot be used. */
 export const EXIT_USAGE = 2;
 
 export interface RunConfig {
   /** Module preloaded in every Node process. Default: the built register module beside this one. */
   register?: string;
-  /** Environment of the run (ASYNCRACE_OPTIONS, NODE_OPTIONS, ...). Default: `process.env`. */
+  /** Environment of the run (ASYNCRACE_OPTIONS, NODE_OPTIONS, GITHUB_ACTIONS, ...). Default: `process.env`. */
   env?: NodeJS.ProcessEnv;
 }
 
 const DEFAULT_REGISTER = path.resolve(__dirname, '..', 'register', 'register.js');
 
-function fail(message: string, withUsage: boolean): number {
+function fail(message: string, withUsage: boolean): CommandEnd {
   process.stderr.write(`${message}\n${withUsage ? '\n' + usage() : ''}`);
-  return EXIT_USAGE;
+  return { code: EXIT_USAGE };
 }
 
-async function detect(args: CliArgs, options: Options, config: RunConfig): Promise<number> {
+/** The exit of a run that found `report`'s races after a command that ended with `end`. */
+function verdict(report: Report, end: CommandEnd, problems: readonly string[], options: Options): CommandEnd {
+  // Killed by a signal: asyncrace ends the same way, after its report.
+  if (end.signal) return end;
+  if (report.races.length > 0) return { code: options.exitcode };
+  return problems.length > 0 ? { code: EXIT_USAGE } : end;
+}
+
+async function detect(args: Extract<CliArgs, { kind: 'run' }>, options: Options, config: RunConfig): Promise<CommandEnd> {
   const register = config.register ?? DEFAULT_REGISTER;
   if (!fs.existsSync(register)) return fail(`asyncrace: missing ${register} (build asyncrace first: npm run build)`, false);
+  const env = config.env ?? process.env;
   const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'asyncrace-'));
   try {
-    const commandCode = await runDetected({ command: args.command, reportDir, register, env: config.env ?? process.env });
-    const gathered = gatherReports(reportDir);
+    const end = await runDetected({ command: args.command, reportDir, register, env });
+    const gathered = gatherReports(reportDir, options.max_reports);
     for (const problem of gathered.problems) process.stderr.write(`asyncrace: unreadable process report ${problem}\n`);
     if (gathered.processes === 0) {
       process.stderr.write('asyncrace: warning: no Node process reported (did the command run Node?)\n');
     }
-    const races = gathered.report.races;
-    writeLog(formatReport(races), options.log_path);
-    if (args.json !== undefined) {
-      try {
-        writeReport(args.json, buildReport(races));
-      } catch (err) {
-        return fail(`asyncrace: cannot write --json ${args.json}: ${(err as Error).message}`, false);
-      }
-    }
-    return races.length > 0 ? options.exitcode : commandCode;
+    const problems = publish(gathered.report, { options, outputs: args.outputs, env, cwd: process.cwd() });
+    return verdict(gathered.report, end, problems, options);
   } finally {
     fs.rmSync(reportDir, { recursive: true, force: true });
   }
 }
 
-/**
- * Runs `asyncrace` with the given arguments; resolves to the exit code.
- *
- * @example
- *   await run(['--json', 'races.json', '--', 'node', 'app.js']) // => 66 when a race was found
- */
-export async function run(argv: readonly string[], config: RunConfig = {}): Promise<number> {
+/** Reads every file, or names the first that cannot be read. */
+function readAll(files: readonly string[]): Report[] | string {
+  const reports: Report[] = [];
+  for (const file of files) {
+    try {
+      reports.push(readReport(file));
+    } catch (err) {
+      return `asyncrace: cannot read ${file}: ${(err as Error).message}`;
+    }
+  }
+  return reports;
+}
+
+function merge(args: Extract<CliArgs, { kind: 'merge' }>, options: Options): CommandEnd {
+  const reports = readAll(args.inputs);
+  if (typeof reports === 'string') return fail(reports, false);
+  const merged = mergeReports(reports, options.max_reports);
+  try {
+    writeReport(args.out, merged);
+  } catch (err) {
+    return fail(`asyncrace: cannot write ${args.out}: ${(err as Error).message}`, false);
+  }
+  process.stderr.write(`asyncrace: merged ${reports.length} report(s) into ${args.out}: ${merged.races.length} race(s)\n`);
+  return { code: 0 };
+}
+
+function report(args: Extract<CliArgs, { kind: 'report' }>, options: Options, config: RunConfig): CommandEnd {
+  const reports = readAll(args.files);
+  if (typeof reports === 'string') return fail(reports, false);
+  const merged = mergeReports(reports, options.max_reports);
+  const problems = publish(merged, { options, outputs: args.outputs, env: config.env ?? process.env, cwd: process.cwd() });
+  return verdict(merged, { code: 0 }, problems, options);
+}
+
+async function runCli(argv: readonly string[], config: RunConfig): Promise<CommandEnd> {
   let args: CliArgs;
   try {
     args = parseCliArgs(argv);
@@ -71,9 +101,9 @@ export async function run(argv: readonly string[], config: RunConfig = {}): Prom
     if (err instanceof UsageError) return fail(`asyncrace: ${err.message}`, true);
     throw err;
   }
-  if (args.help) {
+  if (args.kind === 'help') {
     process.stdout.write(usage());
-    return 0;
+    return { code: 0 };
   }
   let options: Options;
   try {
@@ -82,19 +112,41 @@ export async function run(argv: readonly string[], config: RunConfig = {}): Prom
     if (err instanceof OptionsError) return fail(`${err.message} (in ASYNCRACE_OPTIONS)`, false);
     throw err;
   }
-  return detect(args, options, config);
+  switch (args.kind) {
+    case 'run':
+      return detect(args, options, config);
+    case 'merge':
+      return merge(args, options);
+    case 'report':
+      return report(args, options, config);
+  }
 }
 
 /**
- * The entry point of `bin/asyncrace.js`: runs and sets the process's exit code.
+ * Runs `asyncrace` with the given arguments; resolves to the exit code (128 +
+ * the signal's number when the command was killed by a signal).
+ *
+ * @example
+ *   await run(['--json', 'races.json', '--', 'node', 'app.js']) // => 66 when a race was found
+ *   await run(['report', 'races.json'])                          // => 66 when the report holds a race
+ */
+export async function run(argv: readonly string[], config: RunConfig = {}): Promise<number> {
+  return (await runCli(argv, config)).code;
+}
+
+/**
+ * The entry point of `bin/asyncrace.js`: runs and ends the process as the
+ * command ended (the same exit code, or the same signal).
  *
  * @example
  *   main(process.argv.slice(2))
  */
 export function main(argv: readonly string[] = process.argv.slice(2), config: RunConfig = {}): void {
-  run(argv, config).then(
-    (code) => {
-      process.exitCode = code;
+  runCli(argv, config).then(
+    (end) => {
+      process.exitCode = end.code;
+      // The caller (a shell, a CI runner) sees the signal as it would have without asyncrace.
+      if (end.signal) process.kill(process.pid, end.signal);
     },
     (err: unknown) => {
       process.stderr.write(`asyncrace: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -17,12 +17,13 @@ export interface GatheredReports {
 }
 
 /**
- * Reads and merges every `*.json` report in `dir` (in name order).
+ * Reads and merges every `*.json` report in `dir` (in name order), keeping at
+ * most `maxReports` races (0: all).
  *
  * @example
  *   gatherReports(dir) // => { report: { version: 1, races: [...] }, processes: 2, problems: [] }
  */
-export function gatherReports(dir: string): GatheredReports {
+export function gatherReports(dir: string, maxReports = 0): GatheredReports {
   const names = fs.readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
   const reports: Report[] = [];
   const problems: string[] = [];
@@ -33,5 +34,5 @@ export function gatherReports(dir: string): GatheredReports {
       problems.push(`${name}: ${(err as Error).message}`);
     }
   }
-  return { report: mergeReports(reports), processes: reports.length, problems };
+  return { report: mergeReports(reports, maxReports), processes: reports.length, problems };
 }
