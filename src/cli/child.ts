@@ -24,6 +24,11 @@ function signalExitCode(signal: NodeJS.Signals): number {
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
+/** Whether asyncrace runs at a terminal (any of its standard streams is one). */
+function atTerminal(): boolean {
+  return process.stdin.isTTY === true || process.stdout.isTTY === true || process.stderr.isTTY === true;
+}
+
 /** How a command ended: its exit code, and the signal that killed it, if one did. */
 export interface CommandEnd {
   /** The exit code; 128 + the signal's number when a signal killed it. */
@@ -52,6 +57,9 @@ export function runDetected(run: DetectedRun): Promise<CommandEnd> {
   return new Promise((resolve) => {
     const child = spawn(file!, args, { stdio: 'inherit', shell: false, env });
     const forward = (signal: NodeJS.Signals): void => {
+      // Ctrl-C at a terminal reaches the whole foreground process group, the command
+      // included: passing it on as well would deliver it twice.
+      if (signal === 'SIGINT' && atTerminal()) return;
       child.kill(signal);
     };
     for (const signal of FORWARDED) process.on(signal, forward);

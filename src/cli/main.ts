@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { OptionsError, parseOptions, type Options } from '../runtime/options';
+import { formatOptions, OptionsError, parseOptions, type Options } from '../runtime/options';
 import { mergeReports, readReport, writeReport } from '../report/json';
 import type { Report } from '../report/types';
 import { parseCliArgs, UsageError, type CliArgs } from './args';
@@ -40,10 +40,22 @@ function verdict(report: Report, end: CommandEnd, problems: readonly string[], o
   return problems.length > 0 ? { code: EXIT_USAGE } : end;
 }
 
+/**
+ * The environment for the command, with the option values that name files
+ * made absolute: a process the command starts in another directory reads them
+ * as the user meant them, not relative to its own working directory.
+ */
+function withAbsolutePaths(env: NodeJS.ProcessEnv, options: Options): NodeJS.ProcessEnv {
+  if (env.ASYNCRACE_OPTIONS === undefined) return env;
+  const absolute = (file: string): string => (file === '' || file === 'stderr' || file === 'stdout' ? file : path.resolve(file));
+  const text = formatOptions({ ...options, suppressions: absolute(options.suppressions), log_path: absolute(options.log_path) });
+  return { ...env, ASYNCRACE_OPTIONS: text };
+}
+
 async function detect(args: Extract<CliArgs, { kind: 'run' }>, options: Options, config: RunConfig): Promise<CommandEnd> {
   const register = config.register ?? DEFAULT_REGISTER;
   if (!fs.existsSync(register)) return fail(`asyncrace: missing ${register} (build asyncrace first: npm run build)`, false);
-  const env = config.env ?? process.env;
+  const env = withAbsolutePaths(config.env ?? process.env, options);
   const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'asyncrace-'));
   try {
     const end = await runDetected({ command: args.command, reportDir, register, env });
@@ -135,6 +147,33 @@ export async function run(argv: readonly string[], config: RunConfig = {}): Prom
 }
 
 /**
+ * Signals asyncrace ends itself with when they ended the command. Node gives
+ * the others a meaning of its own (SIGUSR1 starts the inspector, SIGPIPE is
+ * ignored) or they are faults; for those the exit code is 128 + their number.
+ */
+const RERAISED: ReadonlySet<NodeJS.Signals> = new Set<NodeJS.Signals>([
+  'SIGHUP',
+  'SIGINT',
+  'SIGQUIT',
+  'SIGTERM',
+  'SIGKILL',
+  'SIGABRT',
+  'SIGALRM',
+  'SIGUSR2',
+]);
+
+/** Calls `then` once everything written to stdout and stderr so far has been handed to the OS. */
+function flushed(then: () => void): void {
+  let left = 2;
+  const one = (): void => {
+    left -= 1;
+    if (left === 0) then();
+  };
+  process.stdout.write('', one);
+  process.stderr.write('', one);
+}
+
+/**
  * The entry point of `bin/asyncrace.js`: runs and ends the process as the
  * command ended (the same exit code, or the same signal).
  *
@@ -145,8 +184,12 @@ export function main(argv: readonly string[] = process.argv.slice(2), config: Ru
   runCli(argv, config).then(
     (end) => {
       process.exitCode = end.code;
-      // The caller (a shell, a CI runner) sees the signal as it would have without asyncrace.
-      if (end.signal) process.kill(process.pid, end.signal);
+      // The caller (a shell, a CI runner) sees the signal as it would have without asyncrace,
+      // once the report has left: writes to a pipe are asynchronous, a signal would cut them off.
+      if (end.signal && RERAISED.has(end.signal)) {
+        const signal = end.signal;
+        flushed(() => process.kill(process.pid, signal));
+      }
     },
     (err: unknown) => {
       process.stderr.write(`asyncrace: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -78,7 +78,10 @@ export function publish(report: Report, ctx: PublishContext): string[] {
     const file = outputs.junit;
     attempt(`--junit ${file}`, () => fs.writeFileSync(file, formatJunit(local, { cwd, text: { cwd, stripPrefix: options.strip_path_prefix } })));
   }
-  // Workflow commands are read from standard output; annotations are public where the repository is.
-  if (ctx.env.GITHUB_ACTIONS === 'true' && uploaded.length > 0) process.stdout.write(formatAnnotations(uploaded, { cwd }));
+  // Workflow commands are read from standard output; annotations are public where the repository is,
+  // and GitHub reads their paths from the repository's root, which may be above the working directory.
+  if (ctx.env.GITHUB_ACTIONS === 'true' && uploaded.length > 0) {
+    process.stdout.write(formatAnnotations(uploaded, { cwd: ctx.env.GITHUB_WORKSPACE || cwd }));
+  }
   return problems;
 }

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { mergeReports, readReport } from '../report/json';
+import { mergeReports, parseRaceLines, REPORT_FILE_EXTENSION } from '../report/json';
 import type { Report } from '../report/types';
 
 export interface GatheredReports {
@@ -17,19 +17,19 @@ export interface GatheredReports {
 }
 
 /**
- * Reads and merges every `*.json` report in `dir` (in name order), keeping at
+ * Reads and merges every process's report stream in `dir` (in name order), keeping at
  * most `maxReports` races (0: all).
  *
  * @example
  *   gatherReports(dir) // => { report: { version: 1, races: [...] }, processes: 2, problems: [] }
  */
 export function gatherReports(dir: string, maxReports = 0): GatheredReports {
-  const names = fs.readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
+  const names = fs.readdirSync(dir).filter((name) => name.endsWith(REPORT_FILE_EXTENSION)).sort();
   const reports: Report[] = [];
   const problems: string[] = [];
   for (const name of names) {
     try {
-      reports.push(readReport(path.join(dir, name)));
+      reports.push(parseRaceLines(fs.readFileSync(path.join(dir, name), 'utf8')));
     } catch (err) {
       problems.push(`${name}: ${(err as Error).message}`);
     }

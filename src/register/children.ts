@@ -71,10 +71,13 @@ function isOptions(x: unknown): x is { env?: NodeJS.ProcessEnv } {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-/** The arguments of spawnSync/execSync/execFileSync with the options' environment restored. */
-function syncArguments(args: unknown[], d: ChildDetection): unknown[] {
-  // The options follow the command and, when given, its arguments array.
-  const at = Array.isArray(args[1]) ? 2 : 1;
+/** Where a synchronous start takes its options: `execSync(command, options)`, and `spawnSync`/`execFileSync(file, args, options)` where `args` may be left out (or null) as Node allows. */
+type OptionsAt = (args: readonly unknown[]) => number;
+const afterCommand: OptionsAt = () => 1;
+const afterArguments: OptionsAt = (args) => (Array.isArray(args[1]) || args[1] === undefined || args[1] === null ? 2 : 1);
+
+/** The arguments with the options' environment restored; the same array when there is nothing to restore. */
+function syncArguments(args: unknown[], at: number, d: ChildDetection): unknown[] {
   const given = args[at];
   if (given !== undefined && given !== null && !isOptions(given)) return args;
   const options = isOptions(given) ? given : {};
@@ -82,14 +85,15 @@ function syncArguments(args: unknown[], d: ChildDetection): unknown[] {
   const fixed = withDetectionEnv(env, d);
   if (fixed === env) return args;
   const out = [...args];
-  while (out.length < at) out.push(undefined);
+  // Node reads a left-out `args` (undefined) as no arguments.
+  while (out.length < at) out[out.length] = undefined;
   out[at] = { ...options, env: fixed };
   return out;
 }
 
-function wrapSync(original: SyncStart, d: ChildDetection): SyncStart {
+function wrapSync(original: SyncStart, optionsAt: OptionsAt, d: ChildDetection): SyncStart {
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-    return Reflect.apply(original, this, syncArguments(args, d));
+    return Reflect.apply(original, this, syncArguments(args, optionsAt(args), d));
   };
   Object.defineProperties(wrapped, Object.getOwnPropertyDescriptors(original));
   return wrapped;
@@ -128,9 +132,9 @@ export function keepDetectionInChildren(d: ChildDetection): void {
     return Reflect.apply(spawn, this, [options]);
   };
   const module = childProcess as unknown as Record<string, SyncStart>;
-  for (const name of ['spawnSync', 'execSync', 'execFileSync']) {
-    module[name] = wrapSync(module[name]!, d);
-  }
+  module.spawnSync = wrapSync(module.spawnSync!, afterArguments, d);
+  module.execFileSync = wrapSync(module.execFileSync!, afterArguments, d);
+  module.execSync = wrapSync(module.execSync!, afterCommand, d);
   workerThreads.Worker = workerWithDetection(workerThreads.Worker, d);
   // `import { execSync } from 'node:child_process'` sees the replaced functions too.
   syncBuiltinESMExports();

@@ -43,7 +43,8 @@ function register(): void {
   const settings = threadSettings();
   const options = readOptions(settings.options);
   try {
-    installRuntime(options);
+    // Under the CLI, max_reports applies to the merged report: the CLI needs every race to count it right.
+    installRuntime(settings.reportDir ? { ...options, max_reports: 0 } : options);
   } catch (err) {
     // Without a runtime, instrumented code could not run: the program runs
     // undetected rather than not at all.

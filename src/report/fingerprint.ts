@@ -3,7 +3,7 @@
  * that code scanning services can tell a known race from a new one.
  *
  * It is made of what identifies the race in the code (kind, collection type,
- * and per access site: file, function, operation and source line text), never
+ * and per access site: file, function, method and source line text), never
  * of what changes from run to run (task and object ids, keys, which may also be
  * redacted) or with edits elsewhere in the file (line numbers, columns).
  */
@@ -24,7 +24,7 @@ export interface FingerprintOptions {
 }
 
 // Bump when the canonical text changes, so old and new fingerprints never match by accident.
-const VERSION = 'asyncrace-fingerprint/1';
+const VERSION = 'asyncrace-fingerprint/2';
 
 /**
  * A source line reader that reads each file once (synchronously) and keeps
@@ -63,18 +63,21 @@ function stablePath(file: string, cwd: string): string {
 function siteText(access: ReportAccess | undefined, cwd: string, lineText: LineText): string | null {
   if (!access) return null;
   const frame = access.frames[0];
-  if (!frame) return JSON.stringify(['?', '', access.op, access.method, '']);
+  if (!frame) return JSON.stringify(['?', '', access.method, '']);
   const file = toPath(frame.file);
-  if (!isSourceFile(file)) return JSON.stringify([file, frame.function, access.op, access.method, `line ${frame.line}`]);
+  if (!isSourceFile(file)) return JSON.stringify([file, frame.function, access.method, `line ${frame.line}`]);
   const absolute = path.resolve(cwd, file);
   // An empty line is no more telling than none: the file changed since the run.
   const code = lineText(absolute, frame.line)?.replace(/\s+/g, ' ').trim() || `line ${frame.line}`;
-  return JSON.stringify([stablePath(absolute, cwd), frame.function, access.op, access.method, code]);
+  return JSON.stringify([stablePath(absolute, cwd), frame.function, access.method, code]);
 }
 
 /**
  * The race's fingerprint: a hex sha256 of its kind, collection type and
- * access sites (current and previous in either order, then the interleaved one).
+ * access sites (current and previous, in either order): what identifies a
+ * race, as in deduplication. Not the interleaved access, which is whichever
+ * other task happened to come in between in this run, nor the operation
+ * (a `delete` of an absent key reads), which the site's method determines.
  *
  * @example
  *   raceFingerprint(race, { cwd: '/app' })
@@ -85,6 +88,6 @@ export function raceFingerprint(race: ReportRace, options: FingerprintOptions): 
   const { cwd } = options;
   // A race between sites A and B is the race between B and A.
   const pair = [siteText(race.current, cwd, lineText), siteText(race.previous, cwd, lineText)].sort();
-  const canonical = [VERSION, race.kind, race.object.type, ...pair, siteText(race.interleaved, cwd, lineText)].join('\n');
+  const canonical = [VERSION, race.kind, race.object.type, ...pair].join('\n');
   return createHash('sha256').update(canonical).digest('hex');
 }

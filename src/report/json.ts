@@ -45,15 +45,38 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
 }
 
-function isAccess(x: unknown): boolean {
-  return isObject(x) && Array.isArray(x.frames);
+function isFrame(x: unknown): boolean {
+  return isObject(x) && typeof x.file === 'string' && typeof x.line === 'number' && typeof x.column === 'number' && typeof x.function === 'string';
 }
 
-// Checks the parts that readers rely on, not every field.
+function isStack(x: unknown): boolean {
+  return Array.isArray(x) && x.every(isFrame);
+}
+
+function isAccess(x: unknown): boolean {
+  return isObject(x) && typeof x.op === 'string' && typeof x.method === 'string' && isStack(x.frames);
+}
+
+function isTask(x: unknown): boolean {
+  return isObject(x) && typeof x.id === 'number' && isStack(x.createdAt);
+}
+
+// Checks every field that the formatters read, so that a foreign or damaged
+// file is named as such instead of failing in the middle of a report.
 function checkRace(x: unknown, i: number): ReportRace {
-  if (!isObject(x) || !isObject(x.object) || !isAccess(x.current) || !isAccess(x.previous) || !Array.isArray(x.tasks)) {
-    throw new ReportFormatError(`race ${i} is not a race of report version 1`);
-  }
+  const ok =
+    isObject(x) &&
+    typeof x.kind === 'string' &&
+    isObject(x.object) &&
+    typeof x.object.type === 'string' &&
+    typeof x.object.key === 'string' &&
+    isStack(x.object.createdAt) &&
+    isAccess(x.current) &&
+    isAccess(x.previous) &&
+    (x.interleaved === undefined || isAccess(x.interleaved)) &&
+    Array.isArray(x.tasks) &&
+    x.tasks.every(isTask);
+  if (!ok) throw new ReportFormatError(`race ${i} is not a race of report version 1`);
   return x as unknown as ReportRace;
 }
 
@@ -84,6 +107,43 @@ export function parseReport(text: string): Report {
  */
 export function readReport(file: string): Report {
   return parseReport(fs.readFileSync(file, 'utf8'));
+}
+
+/** The extension of the files in which each process streams its races to the CLI. */
+export const REPORT_FILE_EXTENSION = '.ndjson';
+
+/**
+ * One race as a line of a process's report stream (JSON, newline-terminated).
+ *
+ * @example
+ *   serializeRaceLine(race) // => '{"kind":"atomicity-violation",...}\n'
+ */
+export function serializeRaceLine(race: ReportRace): string {
+  return JSON.stringify(race) + '\n';
+}
+
+/**
+ * Reads a process's report stream (a race per line) as a version 1 report. A
+ * last line without its newline is a write that the process's end cut off,
+ * and is left out; any other line that is not a race throws ReportFormatError.
+ *
+ * @example
+ *   parseRaceLines('{"kind":...}\n{"kin') // => { version: 1, races: [race] }
+ */
+export function parseRaceLines(text: string): Report {
+  const lines = text.split('\n');
+  // After the last newline: '' for a complete stream, else the torn tail.
+  lines.pop();
+  const races = lines.filter((line) => line !== '').map((line, i) => {
+    let data: unknown;
+    try {
+      data = JSON.parse(line);
+    } catch (err) {
+      throw new ReportFormatError(`line ${i + 1} is not JSON: ${(err as Error).message}`);
+    }
+    return checkRace(data, i);
+  });
+  return buildReport(races);
 }
 
 /**

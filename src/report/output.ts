@@ -1,7 +1,7 @@
 /**
  * The report of one process (or worker thread): under the asyncrace CLI, a
- * JSON file in the CLI's directory, kept current as races are found; else the
- * text report at exit.
+ * file in the CLI's directory with a line per race, appended to as races are
+ * found; else the text report at exit.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { Options } from '../runtime/options';
 import { collectedRaces, omittedRaces, onRace } from './collect';
-import { buildReport, serializeReport } from './json';
+import { REPORT_FILE_EXTENSION, serializeRaceLine } from './json';
 import { writeLog } from './log';
 import { formatReport } from './text';
 import type { ReportRace } from './types';
@@ -25,28 +25,23 @@ export interface ProcessReport {
 
 export type ReportOptions = Pick<Options, 'log_path' | 'strip_path_prefix'>;
 
-// One file per thread, replaced as it grows. Threads share the pid, and a pid
-// can come back in a long run: the random part keeps names apart.
-let ownFile: string | undefined;
-function reportFileName(): string {
-  ownFile ??= `race-${process.pid}-${threadId}-${randomBytes(4).toString('hex')}.json`;
-  return ownFile;
-}
-
-function writeReportFile(dir: string, report: ProcessReport): void {
-  const file = path.join(dir, reportFileName());
-  // Written under another name and renamed: the CLI never reads half a file.
-  const partial = `${file}.partial`;
-  fs.writeFileSync(partial, serializeReport(buildReport(report.races, report.omitted ?? 0)));
-  fs.renameSync(partial, file);
+// One file per thread, appended to as races are found. Threads share the pid,
+// and a pid can come back in a long run: the random part keeps names apart.
+let ownName: string | undefined;
+function reportFile(dir: string): string {
+  ownName ??= `race-${process.pid}-${threadId}-${randomBytes(4).toString('hex')}${REPORT_FILE_EXTENSION}`;
+  return path.join(dir, ownName);
 }
 
 let cliUnwritable = false;
 
-function writeToCli(dir: string, report: ProcessReport): boolean {
+function appendToCli(dir: string, races: readonly ReportRace[]): boolean {
   if (cliUnwritable) return false;
   try {
-    writeReportFile(dir, report);
+    // One write per race: a process killed in the middle leaves at most a torn last line.
+    let text = '';
+    for (const race of races) text += serializeRaceLine(race);
+    fs.appendFileSync(reportFile(dir), text);
     return true;
   } catch (err) {
     // The CLI's directory is gone (or unwritable): the races are shown here at exit instead.
@@ -56,23 +51,20 @@ function writeToCli(dir: string, report: ProcessReport): boolean {
   }
 }
 
-function current(): ProcessReport {
-  return { races: collectedRaces(), omitted: omittedRaces() };
-}
-
 /**
- * Under the CLI: writes this thread's report file now (so the CLI knows it
- * ran) and again after every new race, so that a process killed by a signal,
- * or a worker ended with terminate(), loses no race it found.
+ * Under the CLI: creates this thread's report file now (so the CLI knows it
+ * ran) and appends every new race to it as it is found, so that a process
+ * killed by a signal, or a worker ended with terminate(), loses no race it
+ * found. Each race costs one append, whatever came before.
  *
  * @example
  *   const dir = process.env[REPORT_DIR_ENV];
  *   if (dir) reportToCliAsFound(dir);
  */
 export function reportToCliAsFound(dir: string): void {
-  writeToCli(dir, current());
-  onRace(() => {
-    writeToCli(dir, current());
+  appendToCli(dir, collectedRaces());
+  onRace((race) => {
+    appendToCli(dir, [race]);
   });
 }
 
@@ -80,8 +72,9 @@ export function reportToCliAsFound(dir: string): void {
  * Emits this process's report; returns whether the process's exit code should
  * become `options.exitcode`. Synchronous: it runs in a process 'exit' handler.
  *
- * Under the CLI (`reportDir` given) it writes the report file, prints nothing,
- * and returns false: the CLI sets the exit code from all processes' reports.
+ * Under the CLI (`reportDir` given, and `reportToCliAsFound` writing to it)
+ * it prints nothing and returns false: the CLI sets the exit code from all
+ * processes' reports.
  * Otherwise it writes the text report and summary to `options.log_path` when
  * there are races, and returns true then.
  *
@@ -91,7 +84,8 @@ export function reportToCliAsFound(dir: string): void {
  *   });
  */
 export function emitProcessReport(report: ProcessReport, options: ReportOptions, reportDir: string | undefined): boolean {
-  if (reportDir && writeToCli(reportDir, report)) return false;
+  // Under the CLI every race went to the report file as it was found; the file is still there to append to.
+  if (reportDir && appendToCli(reportDir, [])) return false;
   if (report.races.length === 0) return false;
   const text = formatReport(report.races, { stripPrefix: options.strip_path_prefix }, report.omitted ?? 0);
   try {
@@ -110,5 +104,5 @@ export function emitProcessReport(report: ProcessReport, options: ReportOptions,
  *   emitProcessReport(processReport(), options, dir)
  */
 export function processReport(): ProcessReport {
-  return current();
+  return { races: collectedRaces(), omitted: omittedRaces() };
 }

@@ -6,7 +6,9 @@
 import path from 'node:path';
 import { onRace } from '../report/collect';
 import { REPORT_DIR_ENV, reportToCliAsFound } from '../report/output';
+import { redactRaces } from '../report/redact';
 import { formatReport, type TextOptions } from '../report/text';
+import type { ReportRace } from '../report/types';
 import { reportInternalError } from '../register/internal-error';
 import { installedRuntime, installRuntime } from '../runtime/index';
 import { useHostStackPositions } from '../runtime/live-stack';
@@ -34,7 +36,8 @@ function start(): RaceAttribution {
   // Installed already when `asyncrace -- vitest` preloaded the register module, which then reports to the CLI.
   const runtimeWasPreloaded = installedRuntime() !== undefined;
   try {
-    installRuntime(options);
+    // Under the CLI, max_reports applies to the merged report: the CLI needs every race to count it right.
+    installRuntime(process.env[REPORT_DIR_ENV] ? { ...options, max_reports: 0 } : options);
   } catch (err) {
     // The tests run on, undetected (instrumented code runs plain without a runtime).
     reportInternalError('starting the runtime in a vitest worker (its tests run undetected)', err);
@@ -58,16 +61,25 @@ function textOptions(): TextOptions {
   return { stripPrefix: options?.strip_path_prefix ?? '' };
 }
 
+/**
+ * The races as a failure message shows them. On GitHub Actions vitest's own
+ * reporter turns failures into annotations, which are uploaded: keys are
+ * redacted there as in the CLI's (redact_keys=1 redacted them already).
+ */
+function shown(races: readonly ReportRace[]): readonly ReportRace[] {
+  return options?.redact_keys === 'auto' && process.env.GITHUB_ACTIONS === 'true' ? redactRaces(races) : races;
+}
+
 function testFailure(test: TestRef, races: readonly TestRace[]): AsyncRaceError {
   const concurrent = [...new Set(races.flatMap((r) => r.concurrent))];
   const head = `${races.length} async race(s) detected during test "${test.name}"` + (concurrent.length > 0 ? ` (running concurrently with ${concurrent.map((n) => `"${n}"`).join(', ')})` : '');
-  return new AsyncRaceError(`${head}\n${formatReport(races.map((r) => r.race), textOptions())}`);
+  return new AsyncRaceError(`${head}\n${formatReport(shown(races.map((r) => r.race)), textOptions())}`);
 }
 
 function fileFailure(races: readonly FileRace[]): AsyncRaceError {
   const byWhere = new Map<string, FileRace[]>();
   for (const r of races) byWhere.set(r.where, [...(byWhere.get(r.where) ?? []), r]);
-  const parts = [...byWhere].map(([where, rs]) => `${rs.length} async race(s) detected outside any test, ${where}\n${formatReport(rs.map((r) => r.race), textOptions())}`);
+  const parts = [...byWhere].map(([where, rs]) => `${rs.length} async race(s) detected outside any test, ${where}\n${formatReport(shown(rs.map((r) => r.race)), textOptions())}`);
   return new AsyncRaceError(parts.join('\n'));
 }
 

@@ -3,7 +3,7 @@
  * and directories), JUnit, GitHub annotations, `merge` and `report`, and the
  * reports of processes that never reach their 'exit' (killed, terminated).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -142,6 +142,9 @@ describe.skipIf(!built)('CI outputs', () => {
     expect(on.stdout).not.toContain('u1');
     const off = asyncrace(project('one'), ['--', process.execPath, 'src/cache.cjs']);
     expect(off.stdout).toBe('cache ok\n');
+    // Run from a package's directory, annotations still name files from the repository's root.
+    const below = asyncrace(path.join(project('one'), 'src'), ['--', process.execPath, 'cache.cjs'], { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: dir });
+    expect(below.stdout).toMatch(/^::error file=one\/src\/cache\.cjs,line=6,/m);
   });
 
   it('merges shard reports and prints them again with report', () => {
@@ -191,5 +194,41 @@ describe.skipIf(!built)('CI outputs', () => {
       'wait-after-race-worker.cjs',
       'wait-after-race.cjs',
     ]);
+  });
+
+  it('ends with the command\'s signal after the whole report, read through a slow pipe', async () => {
+    // 300 races: a report far larger than a pipe's buffer.
+    const lines = ['const tick = () => new Promise((resolve) => setImmediate(resolve));'];
+    const calls: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      lines.push(`const m${i} = new Map();`, `async function f${i}(k) { if (!m${i}.has(k)) { await tick(); m${i}.set(k, 1); } }`);
+      calls.push(`f${i}('k')`, `f${i}('k')`);
+    }
+    lines.push(`Promise.all([${calls.join(', ')}]);`);
+    write('one', 'src/many.cjs', lines.join('\n'));
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const name of ['NODE_OPTIONS', 'ASYNCRACE_OPTIONS', 'ASYNCRACE_REPORT_DIR', 'GITHUB_ACTIONS']) delete env[name];
+    const child = spawn(process.execPath, [bin, '--', 'bash', '-c', `${JSON.stringify(process.execPath)} src/many.cjs; kill -TERM $$`], {
+      cwd: project('one'),
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    // Nobody reads for a while: the pipe fills and asyncrace's writes wait.
+    child.stderr.pause();
+    setTimeout(() => child.stderr.resume(), 500);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const end = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal })),
+    );
+    expect(end).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(stderr.match(/^WARNING: ASYNC RACE/gm)).toHaveLength(300);
+    expect(stderr.endsWith('asyncrace: found 300 race(s)\n')).toBe(true);
+  });
+
+  it('exits 128 + n for a signal that Node gives a meaning of its own (SIGUSR1: the inspector)', () => {
+    const r = asyncrace(project('one'), ['--', 'bash', '-c', 'kill -USR1 $$']);
+    expect(r.code).toBe(128 + os.constants.signals.SIGUSR1);
+    expect(r.stderr).not.toContain('Assertion failed');
   });
 });

@@ -161,6 +161,23 @@ describe.skipIf(!built)('ASYNCRACE_OPTIONS', () => {
     for (const f of files) expect(fs.readFileSync(out(f), 'utf8')).toContain('asyncrace: found 3 race(s)\n');
   });
 
+  it('suppressions: a relative file reaches children that run in another directory', () => {
+    fs.writeFileSync(path.join(dir, 'app', 'races.supp'), 'function:login\n');
+    const parent = path.join(dir, 'app', 'elsewhere.cjs');
+    fs.writeFileSync(parent, `const r = require('node:child_process').spawnSync(process.execPath, [${JSON.stringify(three)}], { cwd: '/', encoding: 'utf8' });\nprocess.stdout.write(r.stdout);\n`);
+    const json = out('supp.json');
+    const r = spawnSync(process.execPath, [bin, '--json', json, '--', process.execPath, parent], {
+      cwd: dir,
+      env: env('suppressions=app/races.supp'),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stdout).toBe('after the first race\nend\n');
+    expect(r.status).toBe(66);
+    // The login race is suppressed; the counter's and the set's remain.
+    expect(readJson(json).races.map((race) => race.current.frames[0]!.function).sort()).toEqual(['bump', 'mark']);
+  });
+
   it('strip_path_prefix: text reports print paths without it', () => {
     const plain = cli('', []);
     expect(plain.stderr).toContain(`(${three}:`);

@@ -1,7 +1,8 @@
 /**
  * The CLI watches every Node process and worker thread a command starts: a
  * real process tree (spawn, fork, exec, execSync, execFileSync, worker threads,
- * cluster, ES modules, children given an environment of their own), each member holding a race of
+ * cluster, ES modules, children given an environment of their own, options
+ * after a left-out args), each member holding a race of
  * its own. Every race is in the merged report, the exit code is 66, and the
  * program's own output is the same as without asyncrace.
  */
@@ -41,6 +42,7 @@ const MEMBERS: Record<string, string> = {
   'worker.cjs': `${RACE}raced.then(() => console.log('worker ok'));`,
   'worker-own-env.cjs': `${RACE}raced.then(() => console.log('worker with own env ok'));`,
   'exec-sync-own-env.cjs': `${RACE}raced.then(() => console.log('execSync with own env ok'));`,
+  'stdin-own-env.cjs': `${RACE}raced.then(() => console.log('spawnSync without args, cwd ' + process.cwd()));`,
   'esm-own-env.cjs': `${RACE}raced.then(() => console.log('ESM-started with own env ok'));`,
   // Named imports of node:child_process see the same functions as require().
   'esm-starter.mjs': `import { execFileSync } from 'node:child_process';
@@ -51,7 +53,7 @@ const line = execFileSync(process.execPath, [child], { env: { PATH: process.env.
 raced.then(() => console.log(line + '; esm starter ok'));`,
   'cluster-member.cjs': `${RACE}raced.then(() => { console.log('cluster member ok'); require('node:cluster').worker.disconnect(); });`,
   'parent.cjs': `
-const { spawn, fork, exec, execSync, execFileSync } = require('node:child_process');
+const { spawn, spawnSync, fork, exec, execSync, execFileSync } = require('node:child_process');
 const { Worker } = require('node:worker_threads');
 const cluster = require('node:cluster');
 const path = require('node:path');
@@ -71,6 +73,13 @@ if (!cluster.isPrimary) {
   lines.push(execFileSync(process.execPath, [here('exec-file-sync.cjs')], { encoding: 'utf8' }).trim());
   lines.push(execSync(JSON.stringify(process.execPath) + ' ' + JSON.stringify(here('exec-sync-own-env.cjs')), { env: {}, encoding: 'utf8' }).trim());
   lines.push(execFileSync(process.execPath, [here('esm-starter.mjs')], { encoding: 'utf8' }).trim());
+  // args left out (undefined), as Node allows: the options after it must all still apply.
+  lines.push(spawnSync(process.execPath, undefined, {
+    input: 'require(' + JSON.stringify(here('stdin-own-env.cjs')) + ')',
+    cwd: '/',
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH },
+  }).stdout.trim());
   Promise.all([
     raced.then(() => 'parent ok'),
     output(spawn(process.execPath, [here('spawned.cjs')])),

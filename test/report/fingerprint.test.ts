@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { raceFingerprint, sourceLineReader, type LineText } from '../../src/report/fingerprint';
 import type { ReportAccess, ReportRace } from '../../src/report/types';
-import { cacheRace, dataRace } from './fixtures';
+import { cacheRace, dataRace, frame } from './fixtures';
 
 // The sources of cacheRace(), by path relative to the project root.
 const SOURCES: Record<string, string[]> = {
@@ -112,13 +112,17 @@ describe('raceFingerprint', () => {
     expect(fingerprint(other)).toBe(fingerprint(race));
   });
 
-  it('changes with the kind, the operation and the interleaved access', () => {
+  it('changes with the kind and the method, not with the interleaved access or the operation', () => {
     const race = cacheRace();
     const base = fingerprint(race);
     expect(fingerprint({ ...race, kind: 'data-race' })).not.toBe(base);
     expect(fingerprint({ ...race, previous: { ...race.previous, method: 'get' } })).not.toBe(base);
+    // Whichever other task came in between this run, and a delete that found nothing (a read).
     const { interleaved: _, ...withoutInterleaved } = race;
-    expect(fingerprint(withoutInterleaved)).not.toBe(base);
+    expect(fingerprint(withoutInterleaved)).toBe(base);
+    const other = { ...race.interleaved!, frames: [frame('/app/src/other.ts', 3, 1, 'evict')] };
+    expect(fingerprint({ ...race, interleaved: other })).toBe(base);
+    expect(fingerprint({ ...race, current: { ...race.current, op: 'read' } })).toBe(base);
   });
 });
 

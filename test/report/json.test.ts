@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildReport, mergeReports, parseReport, readReport, ReportFormatError, serializeReport, writeReport } from '../../src/report/json';
+import { buildReport, mergeReports, parseRaceLines, parseReport, readReport, ReportFormatError, serializeRaceLine, serializeReport, writeReport } from '../../src/report/json';
 import { raceSignature } from '../../src/report/signature';
 import type { ReportRace } from '../../src/report/types';
 import { cacheRace, frame } from './fixtures';
@@ -31,6 +31,23 @@ describe('JSON report', () => {
     expect(() => parseReport('{"version":2,"races":[]}')).toThrow('version 1');
     expect(() => parseReport('{"version":1}')).toThrow('races');
     expect(() => parseReport('{"version":1,"races":[{"kind":"order-race"}]}')).toThrow('race 0');
+    // A race that lacks what the formatters read: a frame without its file, no creation stack.
+    const noFile = cacheRace() as unknown as { current: { frames: Record<string, unknown>[] } };
+    delete noFile.current.frames[0]!.file;
+    expect(() => parseReport(JSON.stringify({ version: 1, races: [noFile] }))).toThrow('race 0 is not a race');
+    const noCreation = cacheRace() as unknown as { object: Record<string, unknown> };
+    delete noCreation.object.createdAt;
+    expect(() => parseReport(JSON.stringify({ version: 1, races: [cacheRace(), noCreation] }))).toThrow('race 1 is not a race');
+  });
+
+  it('reads a process\'s race stream, leaving out a last line its end cut off', () => {
+    const a = cacheRace();
+    const b = { ...cacheRace(), kind: 'order-race' as const };
+    const whole = serializeRaceLine(a) + serializeRaceLine(b);
+    expect(parseRaceLines('')).toEqual({ version: 1, races: [] });
+    expect(parseRaceLines(whole)).toEqual({ version: 1, races: [a, b] });
+    expect(parseRaceLines(whole + serializeRaceLine(a).slice(0, 40))).toEqual({ version: 1, races: [a, b] });
+    expect(() => parseRaceLines('{"kind":\n' + whole)).toThrow(ReportFormatError);
   });
 });
 

@@ -2,9 +2,36 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readReport } from '../../src/report/json';
-import { emitProcessReport, type ReportOptions } from '../../src/report/output';
+import { clearCollected, reportRace } from '../../src/report/collect';
+import { parseRaceLines } from '../../src/report/json';
+import { emitProcessReport, processReport, reportToCliAsFound, type ReportOptions } from '../../src/report/output';
+import type { RawRace } from '../../src/runtime/race';
+import { registerFile } from '../../src/runtime/sites';
 import { cacheRace } from './fixtures';
+
+// A module with two racing pairs of sites: set at line 12 after has at 10, set at 30 after has at 28.
+const base = registerFile({
+  file: '/virtual/output/app.js',
+  sources: ['/virtual/output/app.js'],
+  sites: [
+    ['set', 0, 12, 5, 'load'],
+    ['has', 0, 10, 5, 'load'],
+    ['set', 0, 30, 5, 'save'],
+    ['has', 0, 28, 5, 'save'],
+  ],
+});
+
+/** A race whose current access is at `line` (12 or 30). */
+function rawRace(line: 12 | 30): RawRace {
+  const at = line === 12 ? base : base + 2;
+  return {
+    kind: 'order-race',
+    object: { type: 'Map', id: 1, key: 'k', keySet: false, createdSite: 0, createdFrame: null },
+    current: { op: 'write', method: 'set', task: 2, site: at, frame: null },
+    previous: { op: 'read', method: 'has', task: 3, site: at + 1, frame: null },
+    tasks: [],
+  };
+}
 
 let dir: string;
 
@@ -22,15 +49,20 @@ afterEach(() => {
 });
 
 describe('emitProcessReport', () => {
-  it('keeps one JSON file per thread in the report directory, even without races, and prints nothing', () => {
+  it('under the CLI, appends each new race to one file per thread as it is found, and prints nothing at exit', () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    expect(emitProcessReport({ races: [] }, options('stderr'), dir)).toBe(false);
+    clearCollected();
+    reportToCliAsFound(dir);
     const [file] = fs.readdirSync(dir);
-    expect(file).toMatch(new RegExp(`^race-${process.pid}-0-[0-9a-f]{8}\\.json$`));
-    expect(readReport(path.join(dir, file!)).races).toEqual([]);
-    expect(emitProcessReport({ races: [cacheRace()], omitted: 2 }, options('stderr'), dir)).toBe(false);
+    expect(file).toMatch(new RegExp(`^race-${process.pid}-0-[0-9a-f]{8}\\.ndjson$`));
+    expect(fs.readFileSync(path.join(dir, file!), 'utf8')).toBe('');
+    reportRace(rawRace(12));
+    reportRace(rawRace(12));
+    reportRace(rawRace(30));
     expect(fs.readdirSync(dir)).toEqual([file]);
-    expect(readReport(path.join(dir, file!))).toMatchObject({ races: [cacheRace()], omitted: 2 });
+    const stream = parseRaceLines(fs.readFileSync(path.join(dir, file!), 'utf8'));
+    expect(stream.races.map((r) => r.current.frames[0]!.line)).toEqual([12, 30]);
+    expect(emitProcessReport(processReport(), options('stderr'), dir)).toBe(false);
     expect(stderr).not.toHaveBeenCalled();
   });
 

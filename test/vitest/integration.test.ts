@@ -50,6 +50,16 @@ for (const node of NODES) {
       });
     }
 
+    test('on GitHub Actions the failure message (an annotation there) shows keys redacted', () => {
+      const key = /key "([^"]+)" on Map/;
+      const plain = expectOnlyTheRacyTestFails(runVitest(node, APP, { on: true }));
+      const shownKey = key.exec(plain)?.[1];
+      expect(shownKey).toBeDefined();
+      const message = expectOnlyTheRacyTestFails(runVitest(node, APP, { on: true, env: { GITHUB_ACTIONS: 'true' } }));
+      expect(message).not.toContain(`key "${shownKey!}"`);
+      expect(message).toMatch(/key redacted:[0-9a-f]{12} on Map/);
+    });
+
     test('without ASYNCRACE every test passes and no race is reported', () => {
       const r = runVitest(node, APP, { on: false });
       expect(r.status, r.output).toBe(0);
