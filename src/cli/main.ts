@@ -47,8 +47,14 @@ function verdict(report: Report, end: CommandEnd, problems: readonly string[], o
  */
 function withAbsolutePaths(env: NodeJS.ProcessEnv, options: Options): NodeJS.ProcessEnv {
   if (env.ASYNCRACE_OPTIONS === undefined) return env;
-  const absolute = (file: string): string => (file === '' || file === 'stderr' || file === 'stdout' ? file : path.resolve(file));
-  const text = formatOptions({ ...options, suppressions: absolute(options.suppressions), log_path: absolute(options.log_path) });
+  const words = new Set(['', 'stderr', 'stdout', 'auto', '0', 'off', 'false']);
+  const absolute = (file: string): string => (words.has(file) ? file : path.resolve(file));
+  const text = formatOptions({
+    ...options,
+    suppressions: absolute(options.suppressions),
+    log_path: absolute(options.log_path),
+    cache_dir: absolute(options.cache_dir),
+  });
   return { ...env, ASYNCRACE_OPTIONS: text };
 }
 

@@ -16,6 +16,7 @@ const OPTION_HELP: Record<keyof Options, string> = {
   history_size: 'events remembered per key: 4 * 2^history_size (0-7)',
   max_reports: 'record at most this many races, 0: no limit',
   redact_keys: '1: show keys as short hashes, 0: never; auto: in SARIF only',
+  cache_dir: 'where instrumented modules are cached: DIR, 0 or off: nowhere; auto: node_modules/.cache/asyncrace if ./node_modules exists',
 };
 
 function defaultText(value: Options[keyof Options]): string {

@@ -2,10 +2,12 @@
  * Instruments one module's source for the loader hooks, or hands it back
  * untouched: code the transform declines (a syntax error stays Node's own, at
  * the same file and line) or a failure of the transform itself, which must
- * never break loading.
+ * never break loading. Results go through the on-disk cache of the
+ * `cache_dir` option (transform-cache.ts): a warm start loads no Babel.
  */
 import type * as InstrumentModule from '../instrument/instrument';
 import { reportInternalError, uninstrumented } from './internal-error';
+import { transformCache, type CachedTransform, type TransformCache } from './transform-cache';
 
 type InstrumentFn = typeof InstrumentModule.instrument;
 
@@ -44,11 +46,33 @@ export function instrumentSource(code: string, filename: string, moduleName: str
   if (busy) return code;
   busy = true;
   try {
-    return loadInstrument()(code, filename, { moduleName })?.code ?? code;
+    const cached = lookUp(code, filename, moduleName);
+    if (cached?.hit) return cached.hit.code ?? code;
+    const out = loadInstrument()(code, filename, { moduleName })?.code ?? null;
+    // Declined code is cached too (as "run the original"): a warm start parses nothing.
+    if (cached) cached.cache.set(cached.key, out);
+    return out ?? code;
   } catch (err) {
+    // A failure is not cached: the next run tries again (and reports it).
     if (!isSyntaxError(err)) reportInternalError(uninstrumented(filename), err);
     return code;
   } finally {
     busy = false;
+  }
+}
+
+/**
+ * The module's cache key and verified entry, if any; undefined when there is
+ * no cache or the module is not cacheable. A failure of the cache itself is a
+ * miss: it must cost at most the transform.
+ */
+function lookUp(code: string, filename: string, moduleName: string): { cache: TransformCache; key: string; hit: CachedTransform | undefined } | undefined {
+  try {
+    const cache = transformCache();
+    const key = cache?.keyOf(code, filename, moduleName);
+    if (!cache || key === undefined) return undefined;
+    return { cache, key, hit: cache.get(key) };
+  } catch {
+    return undefined;
   }
 }

@@ -30,6 +30,18 @@ export interface Options {
   max_reports: number;
   /** Print a short hash instead of each key: `1` everywhere, `0` nowhere, `auto` in SARIF only (it is uploaded). */
   redact_keys: RedactKeys;
+  /**
+   * Where the register hooks cache instrumented modules: `auto`, a directory
+   * (relative to each process's working directory), or `0` / `off` / `false`
+   * for none.
+   *
+   * `auto` is `<cwd>/node_modules/.cache/asyncrace`, and only when
+   * `<cwd>/node_modules` exists: asyncrace writes files only where the user
+   * said, and a project's `node_modules/.cache` is the place its tools
+   * conventionally keep their caches (babel-loader, eslint, vite), which
+   * users already ignore and clean; without node_modules nothing is written.
+   */
+  cache_dir: string;
 }
 
 /** When keys are shown as hashes: `true` in every output, `false` in none, `'auto'` in uploaded ones (SARIF). */
@@ -47,6 +59,7 @@ export const defaults: Readonly<Options> = Object.freeze({
   history_size: 1,
   max_reports: 0,
   redact_keys: 'auto',
+  cache_dir: 'auto',
 });
 
 /** An option that is unknown or has a malformed value. */
@@ -82,6 +95,10 @@ const boolOrAuto: Parser = (raw, key) => {
   if (raw === '0' || raw === 'false') return false;
   throw new OptionsError(`asyncrace: option ${key} needs 0, 1 or auto, got "${raw}"`);
 };
+const cacheDir: Parser = (raw, key) => {
+  if (raw === '') throw new OptionsError(`asyncrace: option ${key} needs a directory, auto, or 0 (no cache)`);
+  return raw;
+};
 const globs: Parser = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean);
 // Read and checked now, so that a missing or malformed file stops the run before the program starts.
 const suppressionsFile: Parser = (raw) => {
@@ -108,6 +125,7 @@ const parsers: Record<keyof Options, Parser> = {
   history_size: intIn(0, 7),
   max_reports: intIn(0, Number.MAX_SAFE_INTEGER),
   redact_keys: boolOrAuto,
+  cache_dir: cacheDir,
 };
 
 function applyOne(out: Options, key: string, raw: string): void {

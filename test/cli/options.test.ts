@@ -178,6 +178,15 @@ describe.skipIf(!built)('ASYNCRACE_OPTIONS', () => {
     expect(readJson(json).races.map((race) => race.current.frames[0]!.function).sort()).toEqual(['bump', 'mark']);
   });
 
+  it('cache_dir: a relative directory is where asyncrace runs, also for children in other directories', () => {
+    const parent = path.join(dir, 'app', 'in-app-dir.cjs');
+    fs.writeFileSync(parent, `require('node:child_process').spawnSync(process.execPath, [${JSON.stringify(three)}], { cwd: __dirname });\n`);
+    const r = spawnSync(process.execPath, [bin, '--', process.execPath, parent], { cwd: dir, env: env('cache_dir=transforms'), encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(66);
+    expect(fs.readdirSync(path.join(dir, 'transforms')).length).toBeGreaterThan(0);
+    expect(fs.existsSync(path.join(dir, 'app', 'transforms'))).toBe(false);
+  });
+
   it('strip_path_prefix: text reports print paths without it', () => {
     const plain = cli('', []);
     expect(plain.stderr).toContain(`(${three}:`);
