@@ -37,25 +37,38 @@ export interface Source {
   readonly clock: Clock;
   readonly cclock: Clock;
   /** The creating event (its chain may be extended by the first run). */
-  readonly creator: Ev | null;
+  creator: Ev | null;
   /** Shadow call stack where the resource was created. */
   readonly frame: Frame | null;
   /** For a promise: the promise this one reacts to (then/await), whose resolution it follows. */
-  readonly parent: Source | null;
-  /** Queued just before this one in a FIFO that Node keeps (same promise's reactions, same event's immediates). */
-  readonly prev: Source | null;
+  parent: Source | null;
+  /** Queued just before this one in a FIFO that Node keeps (same event's immediates). */
+  prev: Source | null;
   /** A timer's delay. */
   readonly delay: number;
   /** Order of creation. */
   readonly seq: number;
-  /** For a promise: the event that settled it, and its clocks then. */
-  resolvedBy: Ev | null;
+  /**
+   * For a promise: when it settled (the settling event's number and its
+   * macrotask, not the event itself, which would hold every event before it)
+   * and its clocks then.
+   */
+  resolvedSeq: number;
+  resolvedMacro: Ev | null;
   resolved: Clock | null;
   cresolved: Clock | null;
-  /** Full clock of the last run of its callback. */
+  /** Full and causal clocks of the last run of its callback. */
   last: Clock | null;
+  clast: Clock | null;
   /** For a promise: its latest reaction (then/await) so far. */
   lastReaction: Source | null;
+  /**
+   * For a promise: full clock of the latest of its reactions that ran. Its
+   * reactions run in the order they were registered, so a reaction follows
+   * every one that ran before it: no list of them is kept (V8 also reports
+   * promises that never run as reactions, and a list of those would grow).
+   */
+  lastRun: Clock | null;
   /** Task number, given when a report first names it. */
   task: number;
 }
@@ -81,7 +94,7 @@ export interface Ev extends Epoch {
 let seq = 0;
 
 function makeEv(pred: Clock, cpred: Clock, creator: Epoch | null, src: Source | null, macro: Ev | null): Ev {
-  const { chain, time } = nextEpoch(creator);
+  const { chain, time } = nextEpoch(creator, cpred);
   const ev: Ev = {
     chain,
     time,
@@ -112,8 +125,12 @@ const outer: Array<{ ev: Ev | null; frame: Frame | null }> = [];
 
 const promises = new SafeWeakMap<Promise<unknown>, Source>();
 const resources = new SafeWeakMap<object, Source>();
-/** Inputs of a Promise.all / allSettled result, joined when it settles. */
-const joins = new SafeWeakMap<Promise<unknown>, Promise<unknown>[]>();
+/**
+ * What a Promise.all / allSettled result joins when it settles: each input,
+ * and the reaction Promise.all put on it (the step that records the input's
+ * result, which runs before the result can settle).
+ */
+const joins = new SafeWeakMap<Promise<unknown>, Array<{ input: Promise<unknown>; reaction: Source | null }>>();
 /** Clocks released on a synchronisation object (Go's RaceRelease): full and causal. */
 const released = new SafeWeakMap<object, [Clock, Clock]>();
 /** The last nextTick callback that ran, and its clock. */
@@ -158,21 +175,25 @@ function source(kind: Kind, parent: Source | null, prev: Source | null, delay: n
     prev,
     delay,
     seq: ++seq,
-    resolvedBy: null,
+    resolvedSeq: 0,
+    resolvedMacro: null,
     resolved: null,
     cresolved: null,
     last: null,
+    clast: null,
     lastReaction: null,
+    lastRun: null,
     task: 0,
   };
 }
 
 const isMicro = (src: Source | null): boolean => !!src && (src.kind === 'promise' || src.kind === 'tick' || src.kind === 'microtask');
 
-/** The event in which a microtask was queued: a reaction is queued when its promise settles, if that came later. */
-function queuedIn(src: Source): Ev | null {
-  const by = src.parent?.resolvedBy;
-  return by && src.creator && by.seq > src.creator.seq ? by : src.creator;
+/** The macrotask in whose drain a microtask was queued: a reaction is queued when its promise settles, if that came later. */
+function queuedInMacro(src: Source): Ev | null {
+  const p = src.parent;
+  if (p?.resolvedMacro && src.creator && p.resolvedSeq > src.creator.seq) return p.resolvedMacro;
+  return src.creator ? src.creator.macro : null;
 }
 
 /** Node's queue orders that put the run of `src` after other runs (the full clock's extra edges). */
@@ -180,7 +201,7 @@ function queueOrder(src: Source, clock: Clock): Clock {
   switch (src.kind) {
     case 'promise':
       // p.then(a); p.then(b): a runs first.
-      return join(clock, src.prev?.last);
+      return join(clock, src.parent?.lastRun);
     case 'tick': {
       // nextTick FIFO, where the two were queued in that order by the program's own order.
       const t = lastTick;
@@ -216,8 +237,7 @@ function enter(src: Source | undefined): void {
   else {
     const cpred = join(src.cclock, src.parent?.cresolved);
     const pred = queueOrder(src, join(src.clock, src.parent?.resolved));
-    const q = isMicro(src) ? queuedIn(src) : null;
-    ev = makeEv(pred, cpred, src.creator, src, q ? q.macro : null);
+    ev = makeEv(pred, cpred, src.creator, src, isMicro(src) ? queuedInMacro(src) : null);
   }
   current = ev;
   setFrame(src ? src.frame : null);
@@ -230,7 +250,24 @@ function leave(): void {
     const src = ev.src;
     if (src) {
       src.last = ev.clock;
-      if (src.kind === 'tick') lastTick = { src, clock: ev.clock };
+      src.clast = ev.cclock;
+      if (src.kind === 'promise') {
+        if (src.parent) src.parent.lastRun = ev.clock;
+        // A reaction runs once: what it came from is no longer needed, and kept it would hold
+        // every earlier event of the task, and their clocks, for as long as the task lives.
+        src.parent = null;
+        src.creator = null;
+      }
+      if (src.kind === 'tick') {
+        // Only the latest tick's creator is asked about again (nextTick FIFO).
+        if (lastTick) lastTick.src.creator = null;
+        lastTick = { src, clock: ev.clock };
+      }
+      if (src.kind === 'immediate') {
+        // An immediate runs once; the next one of its event has taken what it needs.
+        src.creator = null;
+        src.prev = null;
+      }
       if (isMicro(src)) ev.macro.drain = join(ev.macro.drain ?? EMPTY, ev.clock);
     }
     for (let i = 0; i < endListeners.length; i++) endListeners[i]!(ev);
@@ -248,7 +285,7 @@ function leave(): void {
 
 function onPromiseInit(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void {
   const p = parent ? promises.get(parent) ?? null : null;
-  const src = source('promise', p, p ? p.lastReaction : null, 0);
+  const src = source('promise', p, null, 0);
   if (p) p.lastReaction = src;
   promises.set(promise, src);
 }
@@ -262,12 +299,14 @@ function onPromiseSettled(promise: Promise<unknown>): void {
   const inputs = joins.get(promise);
   if (inputs) {
     for (let i = 0; i < inputs.length; i++) {
-      const input = promises.get(inputs[i]!);
-      clock = join(clock, input?.resolved);
-      cclock = join(cclock, input?.cresolved);
+      const { input, reaction } = inputs[i]!;
+      const from = promises.get(input);
+      clock = join(join(clock, from?.resolved), reaction?.last);
+      cclock = join(join(cclock, from?.cresolved), reaction?.clast);
     }
   }
-  src.resolvedBy = ev;
+  src.resolvedSeq = ev.seq;
+  src.resolvedMacro = ev.macro;
   src.resolved = clock;
   src.cresolved = cclock;
 }
@@ -342,9 +381,14 @@ export function enterExit(): void {
 /** Makes `result` (a Promise.all / allSettled result) settle after every input that has settled by then. */
 export function joinPromise(result: unknown, inputs: readonly unknown[]): void {
   if (!types.isPromise(result)) return;
-  const ps: Promise<unknown>[] = [];
+  const ps: Array<{ input: Promise<unknown>; reaction: Source | null }> = [];
   // A plain indexed loop: no species, no user-visible method calls.
-  for (let i = 0; i < inputs.length; i++) if (types.isPromise(inputs[i])) ps[ps.length] = inputs[i] as Promise<unknown>;
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i];
+    if (!types.isPromise(input)) continue;
+    // Promise.all has just registered its reaction on the input: the input's latest.
+    ps[ps.length] = { input, reaction: promises.get(input)?.lastReaction ?? null };
+  }
   if (ps.length) joins.set(result, ps);
 }
 

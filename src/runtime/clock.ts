@@ -41,14 +41,26 @@ export function join(a: Clock, b: Clock | null | undefined): Clock {
 
 /**
  * The place of a new event: it extends the chain of `creator` (an epoch of one
- * causal predecessor) when that is still the chain's head, else starts a chain.
+ * causal predecessor) when that is still the chain's head; else any chain
+ * whose head happens before it by `cpred` (its causal predecessors), since
+ * everything on that chain is then before it too; else it starts a chain.
+ * Taking up such chains keeps their number, and so every clock's length,
+ * near the number of tasks that run side by side, not the number ever run.
  */
-export function nextEpoch(creator: { chain: number; time: number } | null): { chain: number; time: number } {
-  let chain: number;
+export function nextEpoch(creator: { chain: number; time: number } | null, cpred: Clock = EMPTY): { chain: number; time: number } {
+  let chain = -1;
   if (creator && heads[creator.chain] === creator.time) chain = creator.chain;
   else {
-    chain = heads.length;
-    heads[heads.length] = 0;
+    for (let c = 0; c < cpred.length; c++) {
+      if (cpred[c] === heads[c] && cpred[c]! > 0) {
+        chain = c;
+        break;
+      }
+    }
+    if (chain < 0) {
+      chain = heads.length;
+      heads[heads.length] = 0;
+    }
   }
   const time = heads[chain]! + 1;
   heads[chain] = time;

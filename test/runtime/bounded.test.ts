@@ -1,0 +1,110 @@
+/**
+ * What the detector keeps follows the tasks alive at once, not every task or
+ * promise ever made: a long run of short tasks, and tasks awaiting async
+ * calls (V8 reports promises that never run as their reactions), keep the
+ * number of clock chains and the heap flat.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(__dirname, '../..');
+const register = path.join(root, 'dist/register/register.js');
+const clock = path.join(root, 'dist/runtime/clock.js');
+const built = fs.existsSync(register);
+
+// Runs `rounds` rounds of `work`, sampling halfway (by then every key of the
+// Map is in use and its history full) and after the last round the number of
+// chains (every clock's length at most) and the heap after a full GC.
+const PROGRAM = (work: string, rounds: number): string => `
+const { afterEverything } = require(${JSON.stringify(clock)});
+const cache = new Map();
+${work}
+function sample() {
+  global.gc();
+  global.gc();
+  return { chains: afterEverything().length, heap: process.memoryUsage().heapUsed };
+}
+(async () => {
+  const samples = [];
+  for (let r = 0; r < ${rounds}; r++) {
+    await round(r);
+    if (r === ${Math.floor(rounds / 2)} || r === ${rounds} - 1) samples.push(sample());
+  }
+  console.log(JSON.stringify(samples));
+})();
+`;
+
+// 100 short tasks a round, joined by Promise.all, each awaiting twice and touching the Map.
+const SHORT_TASKS = `
+async function step(x) { await null; return x + 1; }
+async function short(i) {
+  const x = await step(i);
+  cache.set(i % 500, x);
+  return Promise.resolve(x);
+}
+async function round(r) {
+  const tasks = [];
+  for (let i = 0; i < 100; i++) tasks.push(short(r * 100 + i));
+  await Promise.all(tasks);
+}
+`;
+
+// 10 long-lived tasks, each awaiting a plain value, a resolved promise and an async call in a loop.
+const AWAITING = `
+async function helper(x) { await null; return x + 1; }
+const tasks = Array.from({ length: 10 }, (_, id) => ({ id, x: 0 }));
+async function run(t) {
+  for (let i = 0; i < 100; i++) {
+    t.x = await t.x;
+    t.x = await Promise.resolve(t.x);
+    t.x = await helper(t.x);
+  }
+  cache.set(t.id, t.x);
+}
+async function round() {
+  await Promise.all(tasks.map(run));
+}
+`;
+
+let dir: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asyncrace-bounded-'));
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function samples(name: string, source: string): Array<{ chains: number; heap: number }> {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, source);
+  const env: NodeJS.ProcessEnv = { ...process.env, ASYNCRACE_OPTIONS: 'cache_dir=0' };
+  for (const k of ['NODE_OPTIONS', 'ASYNCRACE_REPORT_DIR']) delete env[k];
+  const r = spawnSync(process.execPath, ['--expose-gc', '--require', register, file], { env, encoding: 'utf8', timeout: 120_000 });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout) as Array<{ chains: number; heap: number }>;
+}
+
+const MB = 1024 * 1024;
+
+describe.skipIf(!built)('bounded state', () => {
+  it('a long run of short tasks: chains follow the tasks alive at once, the heap stays flat', () => {
+    const [first, last] = samples('short-tasks.cjs', PROGRAM(SHORT_TASKS, 200));
+    // 20,000 tasks in all, 100 at a time.
+    expect(last!.chains).toBeLessThan(300);
+    expect(last!.chains - first!.chains).toBeLessThan(50);
+    expect(last!.heap - first!.heap).toBeLessThan(2 * MB);
+  });
+
+  it('tasks awaiting async calls in a loop keep nothing of the awaits that are over', () => {
+    const [first, last] = samples('awaiting.cjs', PROGRAM(AWAITING, 30));
+    // 90,000 awaits in all: before, each kept about a kilobyte.
+    expect(last!.chains).toBeLessThan(100);
+    expect(last!.heap - first!.heap).toBeLessThan(2 * MB);
+  });
+});
