@@ -4,7 +4,8 @@
  *
  * An entry is keyed by everything the instrumented code depends on: the
  * transform itself (asyncrace's version, TRANSFORM_VERSION, the instrumenter's
- * own files and the versions of the Babel packages it runs on), the file's
+ * own files, the versions of the Babel packages it runs on, and the Node and
+ * V8 it runs in, since it writes callee text as this V8 prints it), the file's
  * name, the transform's options, the files the transform reads besides the
  * code (an input source map in a file of its own, original sources the map
  * does not carry), and the code. The code an entry holds is self-contained:
@@ -66,6 +67,9 @@ const OFF: ReadonlySet<string> = new Set(['0', 'off', 'false']);
 /** The worker environment data key of settings.ts, which hands ASYNCRACE_OPTIONS to worker threads started with an environment of their own. */
 const SETTINGS_KEY = 'asyncrace.settings';
 
+/** This process's Node and V8 (part of every key). */
+const ENGINE = `node ${process.version} v8 ${process.versions.v8}`;
+
 /** The packages whose code shapes the output of `instrument()`. */
 const TRANSFORM_PACKAGES = [
   '@babel/parser',
@@ -125,17 +129,19 @@ export interface ToolParts {
   files: ReadonlyArray<readonly [string, string]>;
   /** The transform's dependencies, as [name, version]. */
   packages: ReadonlyArray<readonly [string, string]>;
+  /** The Node and V8 that run it: the transform writes callee text the way this V8 prints it in errors. */
+  engine: string;
 }
 
 /**
  * The hash that stands for the transform in every key.
  *
  * @example
- *   fingerprintOf({ version: '0.1.0', transformVersion: 1, files: [['instrument.js', '...']], packages: [] }) // => 64 hex digits
+ *   fingerprintOf({ version: '0.1.0', transformVersion: 1, files: [['instrument.js', '...']], packages: [], engine: 'node v20.20.2 v8 11.3' }) // => 64 hex digits
  */
 export function fingerprintOf(parts: ToolParts): string {
   const hash = crypto.createHash('sha256');
-  updateFields(hash, [parts.version, String(parts.transformVersion)]);
+  updateFields(hash, [parts.version, String(parts.transformVersion), parts.engine]);
   for (const [name, content] of parts.files) updateFields(hash, ['file', name, content]);
   for (const [name, version] of parts.packages) updateFields(hash, ['package', name, version]);
   return hash.digest('hex');
@@ -170,7 +176,7 @@ export function toolParts(): ToolParts | null {
     const files: Array<[string, string]> = names.map((n) => [`instrument/${n}`, fs.readFileSync(path.join(instrumentDir, n), 'utf8')]);
     files.push([`register/${path.basename(__filename)}`, fs.readFileSync(__filename, 'utf8')]);
     const packages = TRANSFORM_PACKAGES.map((name): [string, string] => [name, packageVersion(name, instrumentDir)]);
-    return { version, transformVersion: TRANSFORM_VERSION, files, packages };
+    return { version, transformVersion: TRANSFORM_VERSION, files, packages, engine: ENGINE };
   } catch {
     return null;
   }

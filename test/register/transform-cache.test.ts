@@ -114,14 +114,22 @@ describe('keys', () => {
     expect(cacheKey({ ...base, ...change })).not.toBe(cacheKey(base));
   });
 
-  it("follow asyncrace's version, TRANSFORM_VERSION, the instrumenter's files and Babel's version", () => {
-    const parts: ToolParts = { version: '0.1.0', transformVersion: 1, files: [['instrument/instrument.js', 'x']], packages: [['@babel/parser', '7.29.14']] };
+  it("follow asyncrace's version, TRANSFORM_VERSION, the instrumenter's files, Babel's version and the Node that runs it", () => {
+    const parts: ToolParts = {
+      version: '0.1.0',
+      transformVersion: 1,
+      files: [['instrument/instrument.js', 'x']],
+      packages: [['@babel/parser', '7.29.14']],
+      engine: 'node v20.20.2 v8 11.3.244.8-node.33',
+    };
     const fp = fingerprintOf(parts);
     expect(fingerprintOf({ ...parts, files: [...parts.files] })).toBe(fp);
     expect(fingerprintOf({ ...parts, version: '0.1.1' })).not.toBe(fp);
     expect(fingerprintOf({ ...parts, transformVersion: 2 })).not.toBe(fp);
     expect(fingerprintOf({ ...parts, files: [['instrument/instrument.js', 'y']] })).not.toBe(fp);
     expect(fingerprintOf({ ...parts, packages: [['@babel/parser', '7.30.0']] })).not.toBe(fp);
+    // Another Node (a CI job on Node 20, then 24, over one cache) prints callees its own way.
+    expect(fingerprintOf({ ...parts, engine: 'node v24.21.0 v8 13.6.233.17-node.37' })).not.toBe(fp);
   });
 
   it("take this installation's version and instrumenter", () => {
