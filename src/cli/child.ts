@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { REPORT_DIR_ENV } from '../report/output';
+import { REPORT_DIR_ENV } from '../register/settings';
 import { nodeOptionsWith } from '../register/node-options';
 
 export interface DetectedRun {

@@ -15,7 +15,7 @@
 import childProcess, { ChildProcess } from 'node:child_process';
 import { syncBuiltinESMExports } from 'node:module';
 import workerThreads from 'node:worker_threads';
-import { REPORT_DIR_ENV } from '../report/output';
+import { REPORT_DIR_ENV } from './settings';
 import { nodeOptionsWith, preloads } from './node-options';
 
 export interface ChildDetection {

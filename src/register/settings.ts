@@ -6,7 +6,9 @@
  * copies and user code does not see unless it asks for this key.
  */
 import { getEnvironmentData, isMainThread, setEnvironmentData } from 'node:worker_threads';
-import { REPORT_DIR_ENV } from '../report/output';
+
+/** Environment variable naming the directory where the CLI collects each process's report. */
+export const REPORT_DIR_ENV = 'ASYNCRACE_REPORT_DIR';
 
 export interface Settings {
   /** The `ASYNCRACE_OPTIONS` text. */
@@ -29,18 +31,28 @@ function inherited(): Partial<Settings> {
 }
 
 /**
- * This thread's settings (its own environment first, then its starter's), and
- * passes them on to the worker threads it starts.
+ * This thread's settings: its own environment first, then its starter's.
+ * Reads only (the loader hooks thread reads them too).
+ *
+ * @example
+ *   readSettings().options // => 'strict=1'
+ */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const from = inherited();
+  return {
+    options: env.ASYNCRACE_OPTIONS ?? from.options,
+    reportDir: env[REPORT_DIR_ENV] || from.reportDir,
+  };
+}
+
+/**
+ * This thread's settings, passed on to the worker threads it starts.
  *
  * @example
  *   const { options, reportDir } = threadSettings();
  */
 export function threadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const from = inherited();
-  const settings: Settings = {
-    options: env.ASYNCRACE_OPTIONS ?? from.options,
-    reportDir: env[REPORT_DIR_ENV] || from.reportDir,
-  };
+  const settings = readSettings(env);
   setEnvironmentData(KEY, { ...settings });
   return settings;
 }

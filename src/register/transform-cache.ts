@@ -39,9 +39,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getEnvironmentData, isMainThread } from 'node:worker_threads';
 import type * as SourceMapModule from '../instrument/sourcemap';
 import { parseOptions } from '../runtime/options';
+import { readSettings } from './settings';
 
 /**
  * Bump when what the key covers changes (a new input of the transform that
@@ -63,9 +63,6 @@ export interface CachedTransform {
 
 /** Values of `cache_dir` that turn the cache off. */
 const OFF: ReadonlySet<string> = new Set(['0', 'off', 'false']);
-
-/** The worker environment data key of settings.ts, which hands ASYNCRACE_OPTIONS to worker threads started with an environment of their own. */
-const SETTINGS_KEY = 'asyncrace.settings';
 
 /** This process's Node and V8 (part of every key). */
 const ENGINE = `node ${process.version} v8 ${process.versions.v8}`;
@@ -356,23 +353,10 @@ export class TransformCache {
   }
 }
 
-/**
- * This thread's ASYNCRACE_OPTIONS text, read as settings.ts reads it: the
- * thread's environment, else what the thread that started it handed on. (The
- * hooks thread of Node 20 has a copy of the environment; the hooks get only
- * the include/exclude filter as data.)
- */
-function optionsText(): string {
-  const own = process.env.ASYNCRACE_OPTIONS;
-  if (own !== undefined) return own;
-  if (isMainThread) return '';
-  const data = getEnvironmentData(SETTINGS_KEY) as { options?: unknown } | undefined;
-  return typeof data?.options === 'string' ? data.options : '';
-}
-
 /** The `cache_dir` option of this thread; the other options are not parsed again here (suppressions reads a file). */
 function cacheDirOption(): string {
-  const own = optionsText().split(/\s+/).filter((part) => part.startsWith('cache_dir='));
+  // The hooks thread of Node 20 has a copy of the environment; the hooks get only the include/exclude filter as data.
+  const own = (readSettings().options ?? '').split(/\s+/).filter((part) => part.startsWith('cache_dir='));
   try {
     return parseOptions(own.join(' ')).cache_dir;
   } catch {

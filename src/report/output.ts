@@ -14,9 +14,6 @@ import { writeLog } from './log';
 import { formatReport } from './text';
 import type { ReportRace } from './types';
 
-/** Environment variable naming the directory where the CLI collects each process's report. */
-export const REPORT_DIR_ENV = 'ASYNCRACE_REPORT_DIR';
-
 /** What a process reports: the races it kept and how many max_reports left out. */
 export interface ProcessReport {
   races: readonly ReportRace[];
@@ -58,8 +55,8 @@ function appendToCli(dir: string, races: readonly ReportRace[]): boolean {
  * found. Each race costs one append, whatever came before.
  *
  * @example
- *   const dir = process.env[REPORT_DIR_ENV];
- *   if (dir) reportToCliAsFound(dir);
+ *   const { reportDir } = threadSettings();
+ *   if (reportDir) reportToCliAsFound(reportDir);
  */
 export function reportToCliAsFound(dir: string): void {
   appendToCli(dir, collectedRaces());

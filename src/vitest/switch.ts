@@ -3,7 +3,7 @@
  * run under the `asyncrace` CLI (vitest rejects flags it does not know, so the
  * switch is the environment).
  */
-import { REPORT_DIR_ENV } from '../report/output';
+import { REPORT_DIR_ENV } from '../register/settings';
 
 /** The environment variable that switches detection on in a vitest run. */
 export const SWITCH_ENV = 'ASYNCRACE';

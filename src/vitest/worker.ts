@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { onRace } from '../report/collect';
-import { REPORT_DIR_ENV, reportToCliAsFound } from '../report/output';
+import { reportToCliAsFound } from '../report/output';
+import { REPORT_DIR_ENV } from '../register/settings';
 import { redactRaces } from '../report/redact';
 import { formatReport, type TextOptions } from '../report/text';
 import type { ReportRace } from '../report/types';
@@ -35,9 +36,10 @@ function start(): RaceAttribution {
   options = processOptions();
   // Installed already when `asyncrace -- vitest` preloaded the register module, which then reports to the CLI.
   const runtimeWasPreloaded = installedRuntime() !== undefined;
+  const reportDir = process.env[REPORT_DIR_ENV];
   try {
     // Under the CLI, max_reports applies to the merged report: the CLI needs every race to count it right.
-    installRuntime(process.env[REPORT_DIR_ENV] ? { ...options, max_reports: 0 } : options);
+    installRuntime(reportDir ? { ...options, max_reports: 0 } : options);
   } catch (err) {
     // The tests run on, undetected (instrumented code runs plain without a runtime).
     reportInternalError('starting the runtime in a vitest worker (its tests run undetected)', err);
@@ -47,7 +49,6 @@ function start(): RaceAttribution {
   useHostStackPositions();
   // Under `asyncrace -- vitest`, the CLI's report gets each race as it is found: vitest ends
   // its workers with a signal or terminate(), which skips any report at exit.
-  const reportDir = process.env[REPORT_DIR_ENV];
   if (reportDir && !runtimeWasPreloaded) reportToCliAsFound(reportDir);
   onRace((race) => a.add(race));
   process.on('exit', () => {
