@@ -24,9 +24,10 @@ import { createHook, executionAsyncResource } from 'node:async_hooks';
 import { types } from 'node:util';
 import { promiseHooks } from 'node:v8';
 import type { Frame } from './api';
-import { EMPTY, afterEverything, before, join, nextEpoch, stamped, type Clock, type Epoch } from './clock';
+import { EMPTY, afterEverything, before, join, joinAll, nextEpoch, stamped, type Clock, type Epoch } from './clock';
 import { currentFrame, setFrame } from './shadow-stack';
-import { SafeWeakMap } from './safe-collections';
+import { Refused, Returns, hiddenSlot } from './hidden-slot';
+import { SafeMap, SafeWeakMap } from './safe-collections';
 
 type Kind = 'promise' | 'tick' | 'microtask' | 'immediate' | 'timeout' | 'other';
 
@@ -71,6 +72,12 @@ export interface Source {
   lastRun: Clock | null;
   /** Task number, given when a report first names it. */
   task: number;
+  /**
+   * For a Promise.all / allSettled result: what it joins when it settles,
+   * each input and the reaction Promise.all put on it (the step that records
+   * the input's result, which runs before the result can settle).
+   */
+  inputs: Array<{ input: Promise<unknown>; reaction: Source | null }> | null;
 }
 
 /** One event: an atomic callback run, or the main script. */
@@ -84,8 +91,17 @@ export interface Ev extends Epoch {
   readonly seq: number;
   /** False once the callback returned. */
   running: boolean;
-  /** Full clock of the microtasks and ticks drained after this macrotask so far. */
+  /**
+   * The microtasks and ticks drained after this macrotask so far: the full
+   * clock of the latest on each chain (a later event on a chain knows all an
+   * earlier one knew), folded into one clock when first asked for.
+   */
+  drainByChain: SafeMap<number, Clock> | null;
+  /** The drained events that acquired (their clocks grew after their chain went on): joined whole. */
+  drainAcquired: Clock | null;
   drain: Clock | null;
+  /** Whether acquire() added to this event's clocks. */
+  acquired: boolean;
   /** This event's latest immediate, and its timers. */
   lastImmediate: Source | null;
   timers: Source[] | null;
@@ -95,16 +111,21 @@ let seq = 0;
 
 function makeEv(pred: Clock, cpred: Clock, creator: Epoch | null, src: Source | null, macro: Ev | null): Ev {
   const { chain, time } = nextEpoch(creator, cpred);
+  const clock = stamped(pred, chain, time);
   const ev: Ev = {
     chain,
     time,
-    clock: stamped(pred, chain, time),
-    cclock: stamped(cpred, chain, time),
+    clock,
+    // Most events have no queue-order edge: one clock serves as both.
+    cclock: pred === cpred ? clock : stamped(cpred, chain, time),
     src,
     macro: null as unknown as Ev,
     seq: ++seq,
     running: true,
+    drainByChain: null,
+    drainAcquired: null,
     drain: null,
+    acquired: false,
     lastImmediate: null,
     timers: null,
   };
@@ -121,16 +142,32 @@ export const root: Ev = makeEv(EMPTY, EMPTY, null, null, null);
  * event, and get such an event when they first need one.
  */
 let current: Ev | null = root;
-const outer: Array<{ ev: Ev | null; frame: Frame | null }> = [];
+/** The events and shadow frames that nested callback runs interrupted (two stacks, so that entering allocates nothing). */
+const outerEvs: Array<Ev | null> = [];
+const outerFrames: Array<Frame | null> = [];
 
-const promises = new SafeWeakMap<Promise<unknown>, Source>();
-const resources = new SafeWeakMap<object, Source>();
-/**
- * What a Promise.all / allSettled result joins when it settles: each input,
- * and the reaction Promise.all put on it (the step that records the input's
- * result, which runs before the result can settle).
- */
-const joins = new SafeWeakMap<Promise<unknown>, Array<{ input: Promise<unknown>; reaction: Source | null }>>();
+const refused = new Refused<Source>();
+
+/** A promise's source, on the promise itself: a WeakMap entry per promise costs the garbage collector dearly. */
+class PromiseSlot extends Returns {
+  #src: Source;
+  constructor(p: Promise<unknown>, src: Source) {
+    super(p);
+    this.#src = src;
+  }
+  static get(p: Promise<unknown>): Source | undefined {
+    return #src in p ? (p as unknown as PromiseSlot).#src : refused.get(p);
+  }
+  static add(p: Promise<unknown>, src: Source): void {
+    try {
+      new PromiseSlot(p, src);
+    } catch {
+      refused.set(p, src);
+    }
+  }
+}
+const promises = { get: PromiseSlot.get, set: PromiseSlot.add };
+const resources = hiddenSlot<Source>();
 /** Clocks released on a synchronisation object (Go's RaceRelease): full and causal. */
 const released = new SafeWeakMap<object, [Clock, Clock]>();
 /** The last nextTick callback that ran, and its clock. */
@@ -184,10 +221,24 @@ function source(kind: Kind, parent: Source | null, prev: Source | null, delay: n
     lastReaction: null,
     lastRun: null,
     task: 0,
+    inputs: null,
   };
 }
 
 const isMicro = (src: Source | null): boolean => !!src && (src.kind === 'promise' || src.kind === 'tick' || src.kind === 'microtask');
+
+/** Full clock of the microtasks and ticks drained after `macro` so far. */
+function drainOf(macro: Ev | undefined): Clock | null {
+  if (!macro?.drainByChain) return null;
+  if (!macro.drain) {
+    let d: Clock = macro.drainAcquired ?? EMPTY;
+    macro.drainByChain.forEach((c) => {
+      d = join(d, c);
+    });
+    macro.drain = d;
+  }
+  return macro.drain;
+}
 
 /** The macrotask in whose drain a microtask was queued: a reaction is queued when its promise settles, if that came later. */
 function queuedInMacro(src: Source): Ev | null {
@@ -210,7 +261,7 @@ function queueOrder(src: Source, clock: Clock): Clock {
     }
     case 'immediate':
       clock = join(clock, src.prev?.last);
-      return join(clock, src.creator?.macro.drain);
+      return join(clock, drainOf(src.creator?.macro));
     case 'timeout': {
       clock = join(clock, src.last);
       const timers = src.creator?.timers;
@@ -220,7 +271,7 @@ function queueOrder(src: Source, clock: Clock): Clock {
           if (x !== src && x.seq < src.seq && x.delay <= src.delay) clock = join(clock, x.last);
         }
       }
-      return join(clock, src.creator?.macro.drain);
+      return join(clock, drainOf(src.creator?.macro));
     }
     default:
       return clock;
@@ -231,7 +282,8 @@ function enter(src: Source | undefined): void {
   // A callback runs only once the main script is over: from then on, code at top level (beforeExit,
   // exit listeners) comes after every event, in a fresh event each time it runs.
   if (current === root) root.running = false;
-  outer[outer.length] = { ev: outer.length ? current : null, frame: currentFrame() };
+  outerEvs[outerEvs.length] = outerEvs.length ? current : null;
+  outerFrames[outerFrames.length] = currentFrame();
   let ev: Ev;
   if (!src) ev = makeEv(EMPTY, EMPTY, null, null, null);
   else {
@@ -268,15 +320,21 @@ function leave(): void {
         src.creator = null;
         src.prev = null;
       }
-      if (isMicro(src)) ev.macro.drain = join(ev.macro.drain ?? EMPTY, ev.clock);
+      if (isMicro(src)) {
+        const m = ev.macro;
+        (m.drainByChain ?? (m.drainByChain = new SafeMap())).set(ev.chain, ev.clock);
+        if (ev.acquired) m.drainAcquired = join(m.drainAcquired ?? EMPTY, ev.clock);
+        m.drain = null;
+      }
     }
     for (let i = 0; i < endListeners.length; i++) endListeners[i]!(ev);
   }
-  const o = outer.length ? outer[outer.length - 1] : undefined;
-  if (o) {
-    outer.length--;
-    current = o.ev;
-    setFrame(o.frame);
+  const n = outerEvs.length;
+  if (n) {
+    current = outerEvs[n - 1]!;
+    setFrame(outerFrames[n - 1]!);
+    outerEvs.length = n - 1;
+    outerFrames.length = n - 1;
   } else {
     current = null;
     setFrame(null);
@@ -296,14 +354,20 @@ function onPromiseSettled(promise: Promise<unknown>): void {
   const ev = currentEvent();
   let clock = ev.clock;
   let cclock = ev.cclock;
-  const inputs = joins.get(promise);
+  const inputs = src.inputs;
   if (inputs) {
+    const full: Array<Clock | null | undefined> = [clock];
+    const causal: Array<Clock | null | undefined> = [cclock];
     for (let i = 0; i < inputs.length; i++) {
       const { input, reaction } = inputs[i]!;
       const from = promises.get(input);
-      clock = join(join(clock, from?.resolved), reaction?.last);
-      cclock = join(join(cclock, from?.cresolved), reaction?.clast);
+      full[full.length] = from?.resolved;
+      full[full.length] = reaction?.last;
+      causal[causal.length] = from?.cresolved;
+      causal[causal.length] = reaction?.clast;
     }
+    clock = joinAll(full);
+    cclock = joinAll(causal);
   }
   src.resolvedSeq = ev.seq;
   src.resolvedMacro = ev.macro;
@@ -333,7 +397,7 @@ function onResourceInit(_id: number, type: string, _trigger: number, resource: o
   } else {
     src = source(kind, null, null, 0);
   }
-  resources.set(resource, src);
+  resources.add(resource, src);
 }
 
 function onResourceBefore(): void {
@@ -373,7 +437,8 @@ export function startTracking(): void {
 export function enterExit(): void {
   // The event that called process.exit() ends here.
   if (current) for (let i = 0; i < endListeners.length; i++) endListeners[i]!(current);
-  outer.length = 0;
+  outerEvs.length = 0;
+  outerFrames.length = 0;
   current = afterAll();
   setFrame(null);
 }
@@ -389,7 +454,8 @@ export function joinPromise(result: unknown, inputs: readonly unknown[]): void {
     // Promise.all has just registered its reaction on the input: the input's latest.
     ps[ps.length] = { input, reaction: promises.get(input)?.lastReaction ?? null };
   }
-  if (ps.length) joins.set(result, ps);
+  const src = promises.get(result);
+  if (src && ps.length) src.inputs = ps;
 }
 
 /** Go's RaceRelease: what happened so far in this event is before a later acquire of `obj`. */
@@ -404,6 +470,7 @@ export function acquire(obj: object): void {
   const r = released.get(obj);
   if (!r) return;
   const ev = currentEvent();
+  ev.acquired = true;
   ev.clock = join(ev.clock, r[0]);
   ev.cclock = join(ev.cclock, r[1]);
 }

@@ -11,7 +11,7 @@ import { joinPromise } from './async-context';
 import { clearAll, read, write, writeKeySet } from './detector';
 import { internalError } from './internal-error';
 import { trackIterator } from './iterate';
-import { collectionType, shadowOf, type CollectionType, type Shadow } from './shadow-state';
+import { collectionType, shadowOf, trackedType, type CollectionType, type Shadow } from './shadow-state';
 import { currentFrame } from './shadow-stack';
 import { argsSuspend, calleeText } from './sites';
 import { SafeMap } from './safe-collections';
@@ -22,6 +22,8 @@ const call = Function.prototype.call.bind(Function.prototype.call) as (f: unknow
 type Kind = 'get' | 'has' | 'set' | 'delete' | 'add' | 'clear' | 'forEach' | 'iterator' | 'join';
 
 interface Op {
+  /** The original method. */
+  f: unknown;
   kind: Kind;
   type: CollectionType | 'Promise';
   method: string;
@@ -31,15 +33,15 @@ const ops = new SafeMap<unknown, Op>();
 function def(type: CollectionType, proto: object, kinds: Partial<Record<string, Kind>>): void {
   for (const [method, kind] of Object.entries(kinds)) {
     const f = (proto as Record<string, unknown>)[method];
-    if (typeof f === 'function' && !ops.has(f)) ops.set(f, { kind: kind!, type, method });
+    if (typeof f === 'function' && !ops.has(f)) ops.set(f, { f, kind: kind!, type, method });
   }
 }
 def('Map', Map.prototype, { get: 'get', has: 'has', set: 'set', delete: 'delete', clear: 'clear', forEach: 'forEach', keys: 'iterator', values: 'iterator', entries: 'iterator' });
 def('Set', Set.prototype, { has: 'has', add: 'add', delete: 'delete', clear: 'clear', forEach: 'forEach', values: 'iterator', keys: 'iterator', entries: 'iterator' });
 def('WeakMap', WeakMap.prototype, { get: 'get', has: 'has', set: 'set', delete: 'delete' });
 def('WeakSet', WeakSet.prototype, { has: 'has', add: 'add', delete: 'delete' });
-ops.set(Promise.all, { kind: 'join', type: 'Promise', method: 'all' });
-ops.set(Promise.allSettled, { kind: 'join', type: 'Promise', method: 'allSettled' });
+ops.set(Promise.all, { f: Promise.all, kind: 'join', type: 'Promise', method: 'all' });
+ops.set(Promise.allSettled, { f: Promise.allSettled, kind: 'join', type: 'Promise', method: 'allSettled' });
 
 const mapHas = Map.prototype.has;
 const setHas = Set.prototype.has;
@@ -60,7 +62,7 @@ function opFor(o: unknown, f: unknown): Op | undefined {
   const op = ops.get(f);
   if (op === undefined) return undefined;
   if (op.type === 'Promise') return o === Promise ? op : undefined;
-  return collectionType(o) === op.type ? op : undefined;
+  return trackedType(o) === op.type ? op : undefined;
 }
 
 function notFunction(site: number, entry: Function): TypeError {
@@ -76,10 +78,11 @@ function prepare(op: Op, o: unknown, k: unknown): boolean {
   return false;
 }
 
-function record(op: Op, site: number, o: object, args: ArrayLike<unknown>, had: boolean, result: unknown): void {
+/** Records the call `o.<op>(k)` that returned `result`; `had`: the key was there before. */
+function record(op: Op, site: number, o: object, k: unknown, had: boolean, result: unknown): void {
   try {
     if (op.kind === 'join') {
-      const input = args[0];
+      const input = k;
       // Only a plain array is read (a Proxy's traps or an accessor would show).
       if (Array.isArray(input) && !types.isProxy(input)) joinPromise(result, input);
       return;
@@ -87,7 +90,6 @@ function record(op: Op, site: number, o: object, args: ArrayLike<unknown>, had: 
     const type = op.type as CollectionType;
     const shadow: Shadow = shadowOf(o, type);
     const keyed = type === 'Map' || type === 'Set';
-    const k = args[0];
     switch (op.kind) {
       case 'get':
       case 'has':
@@ -137,6 +139,8 @@ export const fc = call;
 /** Per-site entry points of tracked calls and not-a-function throwers, made on first use. */
 const entries: Array<(f: unknown, o: unknown, a?: unknown, b?: unknown) => unknown> = [];
 const throwers: Array<() => never> = [];
+/** The op of the latest tracked call chosen at each site. */
+const siteOps: Op[] = [];
 
 function thrower(site: number): () => never {
   let fn = throwers[site];
@@ -168,9 +172,10 @@ export function t(site: number, o: unknown, f: unknown): (f: unknown, o: unknown
   if (typeof f !== 'function') return thrower(site);
   const op = opFor(o, f);
   if (op === undefined) return fc;
+  siteOps[site] = op;
   if (op.kind === 'forEach' && !argsSuspend(site)) {
     // Nothing runs between this choice and the call: record now, and let the callbacks run under the user's frame.
-    record(op, site, o as object, [], false, undefined);
+    record(op, site, o as object, undefined, false, undefined);
     return fc;
   }
   return entry(site);
@@ -178,15 +183,17 @@ export function t(site: number, o: unknown, f: unknown): (f: unknown, o: unknown
 
 /** A tracked call: the original operation first (its result and exceptions are the original's), then the bookkeeping. */
 function run(site: number, f: unknown, o: unknown, a: unknown, b: unknown): unknown {
-  const op = ops.get(f)!;
+  // The op `t` chose for this site; looked up again when a nested call at the site chose another since.
+  let op = siteOps[site]!;
+  if (op.f !== f) op = ops.get(f)!;
   if (op.kind === 'forEach') {
     // Its arguments awaited: the read belongs to this event, before the callbacks run.
-    record(op, site, o as object, [], false, undefined);
+    record(op, site, o as object, undefined, false, undefined);
     return call(f, o, a, b);
   }
   const had = prepared(op, o, a);
   const r = call(f, o, a, b);
-  record(op, site, o as object, [a, b], had, r);
+  record(op, site, o as object, a, had, r);
   return r;
 }
 
@@ -198,7 +205,7 @@ export function whole(site: number, x: unknown): unknown {
 /** `o.size`, already read as `v`. */
 export function size(site: number, o: unknown, v: unknown): unknown {
   try {
-    const type = collectionType(o);
+    const type = trackedType(o);
     if (type === 'Map' || type === 'Set') {
       const shadow = shadowOf(o as object, type);
       read(shadow, shadow.keySet, undefined, 'size', site);

@@ -168,8 +168,25 @@ function unserializable(a1: Access, b: Access, a2: Access, keySet: boolean): boo
   return true;
 }
 
+/**
+ * Whether the history leaves no room for a span ending at `c`: its latest
+ * entry from another event is the task's own, and every entry before that one
+ * happened before it (the history is ordered), so none came in between. The
+ * common case of a key that one task keeps using, decided without a search.
+ */
+function noSpan(ks: KeyState, c: Access): boolean {
+  if (!ks.ordered) return false;
+  const hist = ks.hist;
+  for (let i = hist.length - 1; i >= 0; i--) {
+    const h = hist[i]!;
+    if (h.ev !== c.ev) return sameTask(h, c);
+  }
+  return true;
+}
+
 /** Checks `c` as the second access of a task's span against the key's history; true when it reported one. */
 function checkSpan(shadow: Shadow, ks: KeyState, key: unknown, c: Access): boolean {
+  if (noSpan(ks, c)) return false;
   const hist = ks.hist;
   let a1: Access | null = null;
   for (let i = hist.length - 1; i >= 0; i--) {
@@ -201,10 +218,19 @@ function remember(ks: KeyState, acc: Access): void {
     if (acc.write || !last.write) hist[hist.length - 1] = acc;
     return;
   }
+  if (last && ks.ordered && last.ev !== acc.ev && !happensBefore(last.ev, acc.ev)) ks.ordered = false;
   if (hist.length >= config.history) {
     for (let i = 1; i < hist.length; i++) hist[i - 1] = hist[i]!;
     hist[hist.length - 1] = acc;
+    // The entry that broke the order may be the one just dropped.
+    if (!ks.ordered) ks.ordered = isOrdered(hist);
   } else hist[hist.length] = acc;
+}
+
+/** Whether each entry of `hist` happened before (or in the event of) the next. */
+function isOrdered(hist: Access[]): boolean {
+  for (let i = 1; i < hist.length; i++) if (hist[i - 1]!.ev !== hist[i]!.ev && !happensBefore(hist[i - 1]!.ev, hist[i]!.ev)) return false;
+  return true;
 }
 
 /** A read of `key` (or of the key set when `ks` is the shadow's keySet); `miss`: it found nothing. */
@@ -218,7 +244,7 @@ export function read(shadow: Shadow, ks: KeyState, key: unknown, method: string,
   // A read after its event wrote the key is part of that event's update, not one that assumes a value.
   if (writtenInEvent(ks, ev)) acc.rmw = true;
   // Whether it ends a span is known when its event ends: if the event writes the key, the write does.
-  if (!config.strict && ks.hist.length) pending[pending.length] = { shadow, ks, key, read: acc, write: null };
+  if (!config.strict && ks.hist.length && !noSpan(ks, acc)) pending[pending.length] = { shadow, ks, key, read: acc, write: null };
   else if (config.strict) checkSpan(shadow, ks, key, acc);
   remember(ks, acc);
   if (ks.w && !ordered(ks.w, ev)) conflict(shadow, ks, key, acc, ks.w);

@@ -7,7 +7,7 @@
 import { types } from 'node:util';
 import { read } from './detector';
 import { internalError } from './internal-error';
-import { collectionType, shadowOf, type CollectionType, type Shadow } from './shadow-state';
+import { shadowOf, trackedType, type CollectionType, type Shadow } from './shadow-state';
 import { iterationMessage } from './sites';
 import { SafeWeakMap } from './safe-collections';
 
@@ -95,7 +95,7 @@ export function iter(site: number, x: unknown): unknown {
       if ((x as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== iteratorSelf) return x;
       return new Steps(x, (x as { next: () => IteratorResult<unknown> }).next, known, site);
     }
-    const type = collectionType(x);
+    const type = trackedType(x);
     if (type !== 'Map' && type !== 'Set') return x;
     const own = type === 'Map' ? mapEntries : setValues;
     // A subclass with its own iterator keeps it.

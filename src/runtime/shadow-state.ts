@@ -6,6 +6,7 @@
 import { types } from 'node:util';
 import type { Ev } from './async-context';
 import type { Cell } from './shadow-stack';
+import { Refused, Returns } from './hidden-slot';
 import { SafeMap, SafeWeakMap } from './safe-collections';
 
 export type CollectionType = 'Map' | 'Set' | 'WeakMap' | 'WeakSet';
@@ -40,6 +41,8 @@ export class KeyState {
   rs: Access[] | null = null;
   /** The latest events that accessed it, one entry an event and activation (its write if it wrote), oldest first: atomicity spans. */
   hist: Access[] = [];
+  /** Whether each entry of `hist` happened before the next (a span check then needs no search). */
+  ordered = true;
 }
 
 let nextId = 1;
@@ -74,7 +77,26 @@ export class Shadow {
   }
 }
 
-const shadows = new SafeWeakMap<object, Shadow>();
+const refused = new Refused<Shadow>();
+
+/** A collection's shadow, on the collection itself: a private field loads faster than a WeakMap lookup and dies with it just the same. */
+class ShadowSlot extends Returns {
+  #shadow: Shadow;
+  constructor(o: object, s: Shadow) {
+    super(o);
+    this.#shadow = s;
+  }
+  static get(o: object): Shadow | undefined {
+    return #shadow in o ? (o as ShadowSlot).#shadow : refused.get(o);
+  }
+  static add(o: object, s: Shadow): void {
+    try {
+      new ShadowSlot(o, s);
+    } catch {
+      refused.set(o, s);
+    }
+  }
+}
 
 /** The collection type of `o`, or undefined when it is not a Map, Set, WeakMap or WeakSet. */
 export function collectionType(o: unknown): CollectionType | undefined {
@@ -86,12 +108,19 @@ export function collectionType(o: unknown): CollectionType | undefined {
   return undefined;
 }
 
+/** `collectionType(o)`, answered from its shadow once it has one (a field load, where the type checks call into C++). */
+export function trackedType(o: unknown): CollectionType | undefined {
+  if (typeof o !== 'object' || o === null) return undefined;
+  const s = ShadowSlot.get(o);
+  return s ? s.type : collectionType(o);
+}
+
 /** The shadow of a collection of known type, made on first use. */
 export function shadowOf(o: object, type: CollectionType): Shadow {
-  let s = shadows.get(o);
+  let s = ShadowSlot.get(o);
   if (!s) {
     s = new Shadow(type);
-    shadows.set(o, s);
+    ShadowSlot.add(o, s);
   }
   return s;
 }

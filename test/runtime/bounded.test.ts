@@ -17,15 +17,15 @@ const built = fs.existsSync(register);
 
 // Runs `rounds` rounds of `work`, sampling halfway (by then every key of the
 // Map is in use and its history full) and after the last round the number of
-// chains (every clock's length at most) and the heap after a full GC.
+// chains (the entries of any clock at most) and the heap after a full GC.
 const PROGRAM = (work: string, rounds: number): string => `
-const { afterEverything } = require(${JSON.stringify(clock)});
+const { chainCount } = require(${JSON.stringify(clock)});
 const cache = new Map();
 ${work}
 function sample() {
   global.gc();
   global.gc();
-  return { chains: afterEverything().length, heap: process.memoryUsage().heapUsed };
+  return { chains: chainCount(), heap: process.memoryUsage().heapUsed };
 }
 (async () => {
   const samples = [];
