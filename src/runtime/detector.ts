@@ -140,6 +140,16 @@ function noteWrite(shadow: Shadow, ks: KeyState, acc: Access): void {
     r.rmw = true;
     updatingSites.add(r.site);
   }
+  // Every other read of the key in this event takes part in the update too (a cache's get() reads
+  // the miss, then its set() reads it again before writing): the history holds one per activation.
+  const hist = ks.hist;
+  for (let i = hist.length - 1; i >= 0 && hist[i]!.ev === acc.ev; i--) {
+    const h = hist[i]!;
+    if (h.write || h.rmw) continue;
+    acc.blind = false;
+    h.rmw = true;
+    updatingSites.add(h.site);
+  }
   if (ks !== shadow.keySet && readInEvent(shadow.keySet, acc.ev)) acc.blind = false;
 }
 

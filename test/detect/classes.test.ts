@@ -129,6 +129,23 @@ Promise.all([handle(), handle(), handle()]).then(() => console.log(counts.get('n
     expect(run.stdout).toBe('3\n');
   });
 
+  it('stays silent on a get-or-create whose miss is read at two sites before the write (a cache class: get, then set)', () => {
+    const run = detect('two-reads.js', `${io}
+const m = new Map();
+function get(k) { if (m.has(k)) return m.get(k); }
+function set(k, v) { if (!m.has(k)) m.set(k, v); }
+function getOrCreate(k) {
+  let v = get(k);
+  if (v === undefined) { v = { k }; set(k, v); }
+  return v;
+}
+async function task() { await io(); return getOrCreate('a'); }
+Promise.all([task(), task()]).then(([a, b]) => console.log(a === b));
+`);
+    expect(run.races).toEqual([]);
+    expect(run.stdout).toBe('true\n');
+  });
+
   it('strict=1 reports the single-event patterns the default mode stays silent on', () => {
     const src = `${io}
 const counts = new Map();
