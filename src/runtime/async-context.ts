@@ -78,6 +78,8 @@ export interface Source {
    * the input's result, which runs before the result can settle).
    */
   inputs: Array<{ input: Promise<unknown>; reaction: Source | null }> | null;
+  /** For a promise: sync objects to release when it settles (releaseOnSettle). */
+  onSettle: object[] | null;
 }
 
 /** One event: an atomic callback run, or the main script. */
@@ -222,6 +224,7 @@ function source(kind: Kind, parent: Source | null, prev: Source | null, delay: n
     lastRun: null,
     task: 0,
     inputs: null,
+    onSettle: null,
   };
 }
 
@@ -373,6 +376,11 @@ function onPromiseSettled(promise: Promise<unknown>): void {
   src.resolvedMacro = ev.macro;
   src.resolved = clock;
   src.cresolved = cclock;
+  const syncs = src.onSettle;
+  if (syncs) {
+    src.onSettle = null;
+    for (let i = 0; i < syncs.length; i++) release(syncs[i]!);
+  }
 }
 
 function onPromiseBefore(promise: Promise<unknown>): void {
@@ -456,6 +464,23 @@ export function joinPromise(result: unknown, inputs: readonly unknown[]): void {
   }
   const src = promises.get(result);
   if (src && ps.length) src.inputs = ps;
+}
+
+/**
+ * Go's RaceRelease of `obj` when `promise` settles, in the event that settles
+ * it (at once if it has): no reaction is added to the promise, which would
+ * change what V8 shows of its async stack. False when the promise is not
+ * followed (made before tracking started).
+ */
+export function releaseOnSettle(promise: Promise<unknown>, obj: object): boolean {
+  const src = promises.get(promise);
+  if (!src) return false;
+  if (src.resolved) release(obj);
+  else {
+    const syncs = src.onSettle ?? (src.onSettle = []);
+    syncs[syncs.length] = obj;
+  }
+  return true;
 }
 
 /** Go's RaceRelease: what happened so far in this event is before a later acquire of `obj`. */

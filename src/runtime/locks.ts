@@ -19,14 +19,14 @@
  *   a task taking a free slot is ordered after every task that finished before.
  * - p-queue: `PQueue.prototype.add` (`addAll` calls it), likewise.
  *
- * Results, errors, `this` and timing stay the library's: acquire runs
- * synchronously as the holder starts; release runs in a reaction registered
- * on the holder's own promise before the library's, so before the library
- * hands the lock on; no property is added to any object the program sees
- * (the sync objects live in weak maps).
+ * Results, errors, `this`, timing and async stacks stay the library's:
+ * acquire runs synchronously as the holder starts; release runs in the event
+ * that settles the holder's promise, so before the library hands the lock
+ * on; no property is added to any object the program sees (the sync objects
+ * live in weak maps) and no reaction to any promise.
  */
 import { types } from 'node:util';
-import { acquire, release } from './async-context';
+import { acquire, release, releaseOnSettle } from './async-context';
 import { internalError } from './internal-error';
 import { SafeMap, SafeWeakMap } from './safe-collections';
 
@@ -95,12 +95,21 @@ function likeOriginal<F extends object>(wrapper: F, original: object): F {
 }
 
 /**
- * Releases `sync` once the holder's work settles: in a reaction on its own
- * (plain, native) promise, registered before the library's own, or at once
- * for a value or any other thenable (which asyncrace does not call).
+ * Releases `sync` once the holder's work settles: in the event that settles
+ * its (native) promise, which comes before any reaction through which the
+ * library hands the lock on, or at once for a value or any other thenable
+ * (which asyncrace does not call). No reaction is added to the promise: V8
+ * follows async stack frames only through a promise with one reaction.
  */
 function releaseWhenSettled(result: unknown, sync: object): void {
+  try {
+    if (types.isPromise(result) && releaseOnSettle(result, sync)) return;
+  } catch (err) {
+    internalError('a lock release', err);
+    return;
+  }
   if (types.isPromise(result) && getPrototypeOf(result) === PromiseProto) {
+    // A promise made before tracking started: a reaction of its own, registered before the library's.
     const done = (): void => give(sync);
     apply(promiseThen, result, [done, done]);
   } else {
