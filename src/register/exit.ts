@@ -8,9 +8,36 @@ import { emitProcessReport, processReport, reportToCliAsFound } from '../report/
 import { enterExit } from '../runtime/async-context';
 import type { Options } from '../runtime/options';
 
+/** Signals whose default action ends a process with no 'exit' event (Ctrl-C, a service manager's stop). */
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * Makes SIGINT and SIGTERM report the races found so far before they end the
+ * process, as they would have: by the same signal. The listeners go in only
+ * once a race is found (until then a listener would only keep a signal from
+ * ending a process busy in synchronous code), and stand aside when the
+ * program listens itself: its handler decides, and its exit reports.
+ */
+function reportBeforeSignals(flush: () => void): void {
+  let armed = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (process.listenerCount(signal) > 1) return;
+    for (const s of SIGNALS) process.removeListener(s, onSignal);
+    flush();
+    // No listener is left: the signal's default action ends the process, with the signal.
+    process.kill(process.pid, signal);
+  };
+  onRace(() => {
+    if (armed) return;
+    armed = true;
+    for (const s of SIGNALS) process.on(s, onSignal);
+  });
+}
+
 /**
  * Installs the exit handling. The report is emitted once, synchronously, at
- * the process's 'exit' (normal end, `process.exit(n)`, uncaught exception).
+ * the process's 'exit' (normal end, `process.exit(n)`, uncaught exception,
+ * unhandled rejection), or before SIGINT or SIGTERM ends it.
  * Under the CLI (`reportDir` given) the report file is also kept current as
  * races are found, for the ends that run no 'exit' listener.
  *
@@ -32,6 +59,10 @@ export function installExitHandling(options: Options, reportDir: string | undefi
     if (emitted) return;
     // A non-zero exit (a failure, an uncaught exception) keeps its own code.
     if (emit() && code === 0 && Number(process.exitCode ?? 0) === 0) process.exitCode = options.exitcode;
+  });
+
+  reportBeforeSignals(() => {
+    if (!emitted) emit();
   });
 
   if (options.halt_on_error) {

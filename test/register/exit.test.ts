@@ -6,12 +6,35 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ENTRIES, NODES, fixture, run } from './helpers';
+import { ENTRIES, NODES, fixture, run, type NodeBinary } from './helpers';
 
 const BY_HAND = 'exclude=**/hand/**';
 const RACE = 'WARNING: ASYNC RACE';
 const count = (text: string, what: string): number => text.split(what).length - 1;
+
+/** Runs the racy fixture in `mode`, sends `signal` once it prints 'waiting' (the race is found by then), and waits for its end. */
+function signalled(node: NodeBinary, args: string[], mode: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ASYNCRACE_OPTIONS: BY_HAND };
+  for (const key of ['ASYNCRACE_REPORT_DIR', 'NODE_OPTIONS', 'NODE_V8_COVERAGE']) delete env[key];
+  return new Promise((resolve, reject) => {
+    const child = spawn(node.path, [...args, fixture('hand/racy.cjs'), mode], { env });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (!sent && stdout.includes('waiting\n')) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, sig) => resolve({ code, signal: sig, stdout, stderr }));
+  });
+}
 
 describe.each(NODES)('$name', (node) => {
   describe.each(ENTRIES)('$name', (entry) => {
@@ -48,6 +71,29 @@ describe.each(NODES)('$name', (node) => {
       const res = racy('throw');
       expect(res.status).toBe(1);
       expect(res.stderr).toContain('Error: boom');
+      expect(count(res.stderr, RACE)).toBe(1);
+    });
+
+    it('keeps the exit code of an unhandled rejection, and reports', () => {
+      const res = racy('reject');
+      expect(res.status).toBe(1);
+      expect(res.stderr).toContain('Error: nope');
+      expect(count(res.stderr, RACE)).toBe(1);
+    });
+
+    it.each(['SIGTERM', 'SIGINT'] as const)('reports before %s ends the process, which still ends by the signal', async (signal) => {
+      const res = await signalled(node, entry.args, 'wait', signal);
+      expect(res.signal).toBe(signal);
+      expect(res.stdout).toBe('start\nloaded 1\nwaiting\n');
+      expect(count(res.stderr, RACE)).toBe(1);
+      expect(res.stderr).toContain('asyncrace: found 1 race(s)');
+    });
+
+    it('leaves SIGTERM to the program that handles it: its exit code, one report', async () => {
+      const res = await signalled(node, entry.args, 'handler', 'SIGTERM');
+      expect(res.signal).toBeNull();
+      expect(res.code).toBe(3);
+      expect(res.stdout).toBe('start\nloaded 1\nwaiting\ncleanup\n');
       expect(count(res.stderr, RACE)).toBe(1);
     });
 
