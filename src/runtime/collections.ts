@@ -57,9 +57,10 @@ function hasKey(type: CollectionType, o: unknown, k: unknown): boolean {
   }
 }
 
-/** The op of `f` when `o` is a receiver it tracks, else undefined. */
-function opFor(o: unknown, f: unknown): Op | undefined {
-  const op = ops.get(f);
+/** The op of `f` when `o` is a receiver it tracks, else undefined; `site` caches the last op it found. */
+function opFor(site: number, o: unknown, f: unknown): Op | undefined {
+  const cached = siteOps[site];
+  const op = cached !== undefined && cached.f === f ? cached : ops.get(f);
   if (op === undefined) return undefined;
   if (op.type === 'Promise') return o === Promise ? op : undefined;
   return trackedType(o) === op.type ? op : undefined;
@@ -170,7 +171,7 @@ function entry(site: number): (f: unknown, o: unknown, a?: unknown, b?: unknown)
  */
 export function t(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
   if (typeof f !== 'function') return thrower(site);
-  const op = opFor(o, f);
+  const op = opFor(site, o, f);
   if (op === undefined) return fc;
   siteOps[site] = op;
   if (op.kind === 'forEach' && !argsSuspend(site)) {
