@@ -6,6 +6,7 @@
 import { onRace } from '../report/collect';
 import { emitProcessReport, processReport, reportToCliAsFound } from '../report/output';
 import { enterExit } from '../runtime/async-context';
+import { internalError } from '../runtime/internal-error';
 import type { Options } from '../runtime/options';
 
 /** Signals whose default action ends a process with no 'exit' event (Ctrl-C, a service manager's stop). */
@@ -50,12 +51,22 @@ export function installExitHandling(options: Options, reportDir: string | undefi
   let emitted = false;
   const emit = (): boolean => {
     emitted = true;
-    return emitProcessReport(processReport(), options, reportDir);
+    try {
+      return emitProcessReport(processReport(), options, reportDir);
+    } catch (err) {
+      // The program's exit must keep its code: a report that cannot be made is an internal error.
+      internalError('writing the report', err);
+      return false;
+    }
   };
 
   // First of the 'exit' listeners: the program's own ones then run in an event after all others.
   process.prependListener('exit', (code) => {
-    enterExit();
+    try {
+      enterExit();
+    } catch (err) {
+      internalError('ending the last event', err);
+    }
     if (emitted) return;
     // A non-zero exit (a failure, an uncaught exception) keeps its own code.
     if (emit() && code === 0 && Number(process.exitCode ?? 0) === 0) process.exitCode = options.exitcode;

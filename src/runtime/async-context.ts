@@ -27,6 +27,7 @@ import type { Frame } from './api';
 import { EMPTY, afterEverything, before, join, joinAll, nextEpoch, stamped, type Clock, type Epoch } from './clock';
 import { currentFrame, setFrame } from './shadow-stack';
 import { Refused, Returns, hiddenSlot } from './hidden-slot';
+import { internalError } from './internal-error';
 import { SafeMap, SafeWeakMap } from './safe-collections';
 
 type Kind = 'promise' | 'tick' | 'microtask' | 'immediate' | 'timeout' | 'other';
@@ -426,15 +427,64 @@ let started = false;
 export function startTracking(): void {
   if (started) return;
   started = true;
+  // A hook that throws would break the program at a promise or a callback: a failure is reported once and
+  // that step goes unfollowed (explicit arities: a rest parameter would allocate on every promise).
   promiseHooks.createHook({
-    init: onPromiseInit,
-    settled: onPromiseSettled,
-    before: onPromiseBefore,
-    after: leave,
+    init(promise, parent) {
+      try {
+        onPromiseInit(promise, parent);
+      } catch (err) {
+        internalError('following a promise', err);
+      }
+    },
+    settled(promise) {
+      try {
+        onPromiseSettled(promise);
+      } catch (err) {
+        internalError('following a promise', err);
+      }
+    },
+    before(promise) {
+      try {
+        onPromiseBefore(promise);
+      } catch (err) {
+        internalError('entering a promise reaction', err);
+      }
+    },
+    after() {
+      try {
+        leave();
+      } catch (err) {
+        internalError('leaving a promise reaction', err);
+      }
+    },
   });
   // Promises are followed by the promise hooks above. Where Node supports it (24.x), async_hooks is told
   // not to track them at all: no double work, and no async-id symbols stamped on the program's promises.
-  const callbacks = { init: onResourceInit, before: onResourceBefore, after: onResourceAfter, trackPromises: false };
+  const callbacks = {
+    init(id: number, type: string, trigger: number, resource: object) {
+      try {
+        onResourceInit(id, type, trigger, resource);
+      } catch (err) {
+        internalError('following an async resource', err);
+      }
+    },
+    before() {
+      try {
+        onResourceBefore();
+      } catch (err) {
+        internalError('entering a callback', err);
+      }
+    },
+    after() {
+      try {
+        onResourceAfter();
+      } catch (err) {
+        internalError('leaving a callback', err);
+      }
+    },
+    trackPromises: false,
+  };
   createHook(callbacks as Parameters<typeof createHook>[0]).enable();
 }
 

@@ -171,7 +171,14 @@ function entry(site: number): (f: unknown, o: unknown, a?: unknown, b?: unknown)
  */
 export function t(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
   if (typeof f !== 'function') return thrower(site);
-  const op = opFor(site, o, f);
+  let op: Op | undefined;
+  try {
+    op = opFor(site, o, f);
+  } catch (err) {
+    // The call is made untracked, as the program wrote it.
+    internalError('choosing a call', err);
+    return fc;
+  }
   if (op === undefined) return fc;
   siteOps[site] = op;
   if (op.kind === 'forEach' && !argsSuspend(site)) {
