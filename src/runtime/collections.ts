@@ -57,6 +57,14 @@ function hasKey(type: CollectionType, o: unknown, k: unknown): boolean {
   }
 }
 
+/** Whether a collection of each type has a key (the original methods, whatever the program patched). */
+const HAS: Record<CollectionType, (o: object, k: unknown) => boolean> = {
+  Map: (o, k) => hasKey('Map', o, k),
+  Set: (o, k) => hasKey('Set', o, k),
+  WeakMap: (o, k) => hasKey('WeakMap', o, k),
+  WeakSet: (o, k) => hasKey('WeakSet', o, k),
+};
+
 /** The op of `f` when `o` is a receiver it tracks, else undefined; `site` caches the last op it found. */
 function opFor(site: number, o: unknown, f: unknown): Op | undefined {
   const cached = siteOps[site];
@@ -93,9 +101,13 @@ function record(op: Op, site: number, o: object, k: unknown, had: boolean, resul
     const keyed = type === 'Map' || type === 'Set';
     switch (op.kind) {
       case 'get':
-      case 'has':
-        read(shadow, shadow.key(k), k, op.method, site, op.kind === 'get' ? result === undefined : result === false);
+      case 'has': {
+        const ks = shadow.key(k);
+        const miss = op.kind === 'get' ? result === undefined : result === false;
+        read(shadow, ks, k, op.method, site, miss);
+        if (miss) shadow.noteAbsent(k, ks, o, HAS[type]);
         break;
+      }
       case 'set':
       case 'add':
         if (op.kind === 'add' && had) read(shadow, shadow.key(k), k, op.method, site);
@@ -108,9 +120,11 @@ function record(op: Op, site: number, o: object, k: unknown, had: boolean, resul
           write(shadow, shadow.key(k), k, op.method, site);
           if (keyed) writeKeySet(shadow, op.method, site);
         } else read(shadow, shadow.key(k), k, op.method, site, true);
+        shadow.noteAbsent(k, shadow.key(k), o, HAS[type]);
         break;
       case 'clear':
         clearAll(shadow, site);
+        shadow.forEachPrimitiveKey((ks, key) => shadow.noteAbsent(key, ks, o, HAS[type]));
         break;
       case 'forEach':
         read(shadow, shadow.keySet, undefined, op.method, site);

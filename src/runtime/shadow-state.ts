@@ -43,7 +43,18 @@ export class KeyState {
   hist: Access[] = [];
   /** Whether each entry of `hist` happened before the next (a span check then needs no search). */
   ordered = true;
+  /** When the key was last found absent, in its shadow's count of such findings (-1: not since it was made). */
+  absentAt = -1;
 }
+
+/**
+ * Keys found absent (deleted, cleared, or missed by a read) whose state a
+ * collection keeps: the latest this many. A collection whose keys come and go
+ * (request ids, sessions) then keeps state for the keys in it and for recent
+ * ones, not for every key it ever saw; a race on a key gone longer ago is
+ * missed, as Go forgets accesses older than its history.
+ */
+export const ABSENT_KEPT = 4096;
 
 let nextId = 1;
 
@@ -57,6 +68,9 @@ export class Shadow {
   lastClear: Access | null = null;
   private readonly primitive = new SafeMap<unknown, KeyState>();
   private readonly objects = new SafeWeakMap<object, KeyState>();
+  /** The latest ABSENT_KEPT primitive keys found absent, a ring; `absentCount` findings so far. */
+  private readonly absentRing: unknown[] = [];
+  private absentCount = 0;
   constructor(readonly type: CollectionType) {}
 
   /** The state of `key`, made on first use. */
@@ -69,6 +83,24 @@ export class Shadow {
       else this.primitive.set(key, s);
     }
     return s;
+  }
+
+  /**
+   * Notes that `key` (whose state is `ks`) was found absent, and forgets the
+   * state of the key found absent ABSENT_KEPT findings ago, unless it was
+   * found absent again since or `has(collection, key)` says it is back.
+   * Object keys are held weakly already.
+   */
+  noteAbsent(key: unknown, ks: KeyState, collection: object, has: (collection: object, key: unknown) => boolean): void {
+    if ((typeof key === 'object' && key !== null) || typeof key === 'function') return;
+    const slot = this.absentCount % ABSENT_KEPT;
+    if (this.absentCount >= ABSENT_KEPT) {
+      const old = this.absentRing[slot];
+      const oks = this.primitive.get(old);
+      if (oks && oks.absentAt === this.absentCount - ABSENT_KEPT && !has(collection, old)) this.primitive.delete(old);
+    }
+    this.absentRing[slot] = key;
+    ks.absentAt = this.absentCount++;
   }
 
   /** Visits the key states that exist now (primitive keys only: object keys are held weakly and not enumerable). */
