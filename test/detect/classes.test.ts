@@ -106,7 +106,8 @@ require('node:fs').readFile(__filename, () => services.set('db', { ok: true }));
 setTimeout(() => console.log(services.get('db')?.ok ?? 'not ready'), 30); // R
 `;
     const run = detect('assume.js', src);
-    expect(raceAt(run, src, '// R', '// W')?.kind).toBe('order-race');
+    // Which runs first depends on the disk and the machine's load: either order is the race.
+    expect((raceAt(run, src, '// R', '// W') ?? raceAt(run, src, '// W', '// R'))?.kind).toBe('order-race');
   });
 
   it('stays silent on read-modify-write and get-or-create inside one event', () => {
