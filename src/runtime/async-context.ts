@@ -390,8 +390,20 @@ function onPromiseBefore(promise: Promise<unknown>): void {
 
 const KINDS: Record<string, Kind> = { TickObject: 'tick', Microtask: 'microtask', Immediate: 'immediate', Timeout: 'timeout' };
 
+/**
+ * Whether async_hooks reports promises (Node before 24 cannot be told not
+ * to): it then also calls before/after around every promise reaction, and
+ * those calls mark the reactions' events, so that the promise hooks need no
+ * before/after of their own (a second hook on every reaction costs as much
+ * again). Set once, when tracking starts.
+ */
+let reactionsViaAsyncHooks = false;
+
 function onResourceInit(_id: number, type: string, _trigger: number, resource: object): void {
-  if (type === 'PROMISE') return;
+  if (type === 'PROMISE') {
+    reactionsViaAsyncHooks = true;
+    return;
+  }
   const kind = KINDS[type] ?? 'other';
   const ev = currentEvent();
   let src: Source;
@@ -411,13 +423,15 @@ function onResourceInit(_id: number, type: string, _trigger: number, resource: o
 
 function onResourceBefore(): void {
   const resource = executionAsyncResource();
-  // async_hooks reports promise reactions too (on Node 20); those are followed by the promise hooks.
-  if (types.isPromise(resource)) return;
+  if (types.isPromise(resource)) {
+    if (reactionsViaAsyncHooks) enter(promises.get(resource));
+    return;
+  }
   enter(resources.get(resource));
 }
 
 function onResourceAfter(): void {
-  if (types.isPromise(executionAsyncResource())) return;
+  if (!reactionsViaAsyncHooks && types.isPromise(executionAsyncResource())) return;
   leave();
 }
 
@@ -427,40 +441,10 @@ let started = false;
 export function startTracking(): void {
   if (started) return;
   started = true;
+  // Promises are followed by the promise hooks below. Where Node supports it (24.x), async_hooks is told
+  // not to track them at all: no double work, and no async-id symbols stamped on the program's promises.
   // A hook that throws would break the program at a promise or a callback: a failure is reported once and
   // that step goes unfollowed (explicit arities: a rest parameter would allocate on every promise).
-  promiseHooks.createHook({
-    init(promise, parent) {
-      try {
-        onPromiseInit(promise, parent);
-      } catch (err) {
-        internalError('following a promise', err);
-      }
-    },
-    settled(promise) {
-      try {
-        onPromiseSettled(promise);
-      } catch (err) {
-        internalError('following a promise', err);
-      }
-    },
-    before(promise) {
-      try {
-        onPromiseBefore(promise);
-      } catch (err) {
-        internalError('entering a promise reaction', err);
-      }
-    },
-    after() {
-      try {
-        leave();
-      } catch (err) {
-        internalError('leaving a promise reaction', err);
-      }
-    },
-  });
-  // Promises are followed by the promise hooks above. Where Node supports it (24.x), async_hooks is told
-  // not to track them at all: no double work, and no async-id symbols stamped on the program's promises.
   const callbacks = {
     init(id: number, type: string, trigger: number, resource: object) {
       try {
@@ -486,6 +470,42 @@ export function startTracking(): void {
     trackPromises: false,
   };
   createHook(callbacks as Parameters<typeof createHook>[0]).enable();
+  // A promise made now shows whether async_hooks reports promises (onResourceInit notes it).
+  void Promise.resolve();
+
+  const reactionHooks = {
+    before(promise: Promise<unknown>) {
+      try {
+        onPromiseBefore(promise);
+      } catch (err) {
+        internalError('entering a promise reaction', err);
+      }
+    },
+    after() {
+      try {
+        leave();
+      } catch (err) {
+        internalError('leaving a promise reaction', err);
+      }
+    },
+  };
+  promiseHooks.createHook({
+    ...(reactionsViaAsyncHooks ? {} : reactionHooks),
+    init(promise, parent) {
+      try {
+        onPromiseInit(promise, parent);
+      } catch (err) {
+        internalError('following a promise', err);
+      }
+    },
+    settled(promise) {
+      try {
+        onPromiseSettled(promise);
+      } catch (err) {
+        internalError('following a promise', err);
+      }
+    },
+  });
 }
 
 /**
