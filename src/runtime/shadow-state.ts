@@ -73,14 +73,24 @@ export class Shadow {
   private absentCount = 0;
   constructor(readonly type: CollectionType) {}
 
+  /** The primitive key asked for last, and its state: a get and then a set of one key look it up once. */
+  private lastKey: unknown = undefined;
+  private lastState: KeyState | null = null;
+
   /** The state of `key`, made on first use. */
   key(key: unknown): KeyState {
+    if (key === this.lastKey && this.lastState) return this.lastState;
     const isObj = (typeof key === 'object' && key !== null) || typeof key === 'function';
     let s = isObj ? this.objects.get(key as object) : this.primitive.get(key);
     if (!s) {
       s = new KeyState();
       if (isObj) this.objects.set(key as object, s);
       else this.primitive.set(key, s);
+    }
+    // Object keys are not kept: the shadow holds them weakly.
+    if (!isObj) {
+      this.lastKey = key;
+      this.lastState = s;
     }
     return s;
   }
@@ -97,7 +107,10 @@ export class Shadow {
     if (this.absentCount >= ABSENT_KEPT) {
       const old = this.absentRing[slot];
       const oks = this.primitive.get(old);
-      if (oks && oks.absentAt === this.absentCount - ABSENT_KEPT && !has(collection, old)) this.primitive.delete(old);
+      if (oks && oks.absentAt === this.absentCount - ABSENT_KEPT && !has(collection, old)) {
+        this.primitive.delete(old);
+        if (this.lastState === oks) this.lastState = null;
+      }
     }
     this.absentRing[slot] = key;
     ks.absentAt = this.absentCount++;
