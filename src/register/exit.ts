@@ -68,8 +68,10 @@ export function installExitHandling(options: Options, reportDir: string | undefi
       internalError('ending the last event', err);
     }
     if (emitted) return;
-    // A non-zero exit (a failure, an uncaught exception) keeps its own code.
-    if (emit() && code === 0 && Number(process.exitCode ?? 0) === 0) process.exitCode = options.exitcode;
+    // A non-zero exit (a failure, an uncaught exception) keeps its own code, and so does an ES module whose
+    // top-level await never settled: Node 20 sets its 13 in an 'exit' listener of its own, after this one.
+    const unsettledTopLevelAwait = process.listeners('exit').some((l) => l.name === 'handleProcessExit');
+    if (emit() && code === 0 && Number(process.exitCode ?? 0) === 0 && !unsettledTopLevelAwait) process.exitCode = options.exitcode;
   });
 
   reportBeforeSignals(() => {

@@ -126,6 +126,13 @@ describe.each(NODES)('$name', (node) => {
       expect(count(res.stderr, RACE)).toBe(1);
     });
 
+    it('keeps exit code 13 of a top-level await that never settles, and reports', () => {
+      const res = run(node, [...entry.args, fixture('hand/racy.mjs'), 'unsettled'], { env: { ASYNCRACE_OPTIONS: BY_HAND } });
+      expect(res.status).toBe(13);
+      expect(res.stdout).toBe('start\nloaded 1\n');
+      expect(count(res.stderr, RACE)).toBe(1);
+    });
+
     it('exits 0 and prints nothing more without a race', () => {
       const res = run(node, [...entry.args, fixture('hand/safe.cjs')], { env: { ASYNCRACE_OPTIONS: BY_HAND } });
       expect(res).toEqual({ status: 0, stdout: 'loaded 1\n', stderr: '' });
