@@ -5,6 +5,7 @@
  */
 import { onRace } from '../report/collect';
 import { emitProcessReport, processReport, reportToCliAsFound } from '../report/output';
+import { isMainThread } from 'node:worker_threads';
 import { enterExit } from '../runtime/async-context';
 import { internalError } from '../runtime/internal-error';
 import type { Options } from '../runtime/options';
@@ -46,8 +47,14 @@ function reportBeforeSignals(flush: () => void): void {
  *   installExitHandling(parseOptions('exitcode=66 halt_on_error=0'), undefined);
  *   // at exit, with a race: the report on stderr, exit code 66 instead of 0
  */
-export function installExitHandling(options: Options, reportDir: string | undefined): void {
+export function installExitHandling(options: Options, reportDir: string | undefined, raceFlag: Int32Array): void {
   if (reportDir) reportToCliAsFound(reportDir);
+  // A worker's exit code is the program's to see: a worker that found a race tells the main thread instead.
+  if (!isMainThread) {
+    onRace(() => {
+      Atomics.store(raceFlag, 0, 1);
+    });
+  }
   let emitted = false;
   const emit = (): boolean => {
     emitted = true;
@@ -71,7 +78,10 @@ export function installExitHandling(options: Options, reportDir: string | undefi
     // A non-zero exit (a failure, an uncaught exception) keeps its own code, and so does an ES module whose
     // top-level await never settled: Node 20 sets its 13 in an 'exit' listener of its own, after this one.
     const unsettledTopLevelAwait = process.listeners('exit').some((l) => l.name === 'handleProcessExit');
-    if (emit() && code === 0 && Number(process.exitCode ?? 0) === 0 && !unsettledTopLevelAwait) process.exitCode = options.exitcode;
+    const found = emit();
+    if (!isMainThread || reportDir) return;
+    const inWorkers = Atomics.load(raceFlag, 0) === 1;
+    if ((found || inWorkers) && code === 0 && Number(process.exitCode ?? 0) === 0 && !unsettledTopLevelAwait) process.exitCode = options.exitcode;
   });
 
   reportBeforeSignals(() => {

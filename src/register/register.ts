@@ -51,7 +51,7 @@ function register(): void {
     reportInternalError('installing the runtime (the program runs undetected)', err);
     return;
   }
-  installExitHandling(options, settings.reportDir);
+  installExitHandling(options, settings.reportDir, settings.raceFlag);
   if (settings.reportDir) {
     // Under the CLI: children started with an environment of their own are watched too.
     try {

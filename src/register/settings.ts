@@ -15,6 +15,11 @@ export interface Settings {
   options: string | undefined;
   /** The CLI's report directory; undefined when not run by the CLI. */
   reportDir: string | undefined;
+  /**
+   * Shared by every thread of the process: element 0 is set once any worker
+   * thread found a race, so that the main thread's exit code says so.
+   */
+  raceFlag: Int32Array;
 }
 
 const KEY = 'asyncrace.settings';
@@ -27,6 +32,7 @@ function inherited(): Partial<Settings> {
   return {
     options: typeof d.options === 'string' ? d.options : undefined,
     reportDir: typeof d.reportDir === 'string' ? d.reportDir : undefined,
+    raceFlag: d.raceFlag instanceof Int32Array && d.raceFlag.buffer instanceof SharedArrayBuffer ? d.raceFlag : undefined,
   };
 }
 
@@ -42,6 +48,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     options: env.ASYNCRACE_OPTIONS ?? from.options,
     reportDir: env[REPORT_DIR_ENV] || from.reportDir,
+    raceFlag: from.raceFlag ?? new Int32Array(new SharedArrayBuffer(4)),
   };
 }
 

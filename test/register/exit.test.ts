@@ -133,6 +133,13 @@ describe.each(NODES)('$name', (node) => {
       expect(count(res.stderr, RACE)).toBe(1);
     });
 
+    it('exits 66 for a race in a worker thread, whose own exit code the program still sees as 0', () => {
+      const res = run(node, [...entry.args, fixture('hand/worker-main.cjs')], { env: { ASYNCRACE_OPTIONS: BY_HAND } });
+      expect(res.stdout).toBe('start\nloaded 1\nworker exit 0\n');
+      expect(res.status).toBe(66);
+      expect(count(res.stderr, RACE)).toBe(1);
+    });
+
     it('exits 0 and prints nothing more without a race', () => {
       const res = run(node, [...entry.args, fixture('hand/safe.cjs')], { env: { ASYNCRACE_OPTIONS: BY_HAND } });
       expect(res).toEqual({ status: 0, stdout: 'loaded 1\n', stderr: '' });
