@@ -15,7 +15,7 @@
  */
 import * as t from '@babel/types';
 import type { NodePath, Scope } from '@babel/traverse';
-import { assignTemp, callShape, isSimple, isStable, member, methodCallShape, reuse, sizeShape, type Emitter } from './shapes';
+import { assignTemp, callShape, isSimple, isStable, member, methodCallShape, plainCallShape, reuse, sizeShape, type Emitter } from './shapes';
 import { calleeText } from './v8-text';
 
 /** Method names whose calls are instrumented (api.ts). */
@@ -163,7 +163,10 @@ export function lowerChain(path: NodePath<ChainNode>, e: ChainEmitter): t.Expres
     if (l.kind === 'member') return propertyName(l.node) === 'size' && !isCalledAt(links, i, topCalled);
     return false;
   });
-  if (!instrumentable) return null;
+  // A call in the chain whose callee holds generated code (`m.get(k)?.x.run()`) would show it in V8's
+  // "is not a function": lowered, the call takes the call shape, which names the callee as written.
+  const shows = links.some((l) => l.kind === 'call' && calleeText(l.node.callee, (n) => e.originalOf(n)) !== calleeText(l.node.callee));
+  if (!instrumentable && !shows) return null;
 
   const scope: Scope = path.scope;
   const simple = (x: t.Node): boolean => isSimple(x, scope, e);
@@ -204,15 +207,23 @@ export function lowerChain(path: NodePath<ChainNode>, e: ChainEmitter): t.Expres
       return methodCallShape(e, path, e.site(name, cur.prop, path, calleeText(cur.node, (n) => e.originalOf(n))), cur.obj, cur.prop, cur.computed, call.arguments, cur.node);
     }
     const callee = cur.k === 'mem' ? value({ ...cur, sizeable: false }) : cur.e;
+    // A callee read from our temporaries would show them in V8's "is not a function": the call shape names it as written.
+    const written = calleeText(call.callee, (n) => e.originalOf(n));
+    if (written !== calleeText(callee)) {
+      if (cur.k === 'mem') return methodCallShape(e, path, e.site(name ?? 'call', cur.prop, path, written), cur.obj, cur.prop, cur.computed, call.arguments, cur.node);
+      return plainCallShape(e, path, e.site('call', call, path, written), cur.e, call.arguments, call);
+    }
     const out = t.callExpression(callee, call.arguments);
     if (call.typeParameters) out.typeParameters = call.typeParameters;
     return out;
   };
 
   const optionalCall = (cur: Cur, call: t.OptionalCallExpression): { check: t.Expression; then: t.Expression } => {
+    const written = calleeText(call.callee, (n) => e.originalOf(n));
     if (cur.k === 'val') {
       const g = guard(cur.e);
-      return { check: g.check, then: t.callExpression(g.ref, call.arguments) };
+      const then = written === calleeText(g.ref) ? t.callExpression(g.ref, call.arguments) : plainCallShape(e, path, e.site('call', call, path, written), g.ref, call.arguments, call);
+      return { check: g.check, then };
     }
     let lookup: t.Expression | t.Super;
     let recv: t.Expression;
@@ -232,10 +243,8 @@ export function lowerChain(path: NodePath<ChainNode>, e: ChainEmitter): t.Expres
     const f = e.temp(path);
     const check = isNull(t.assignmentExpression('=', f, member(lookup, cur.prop, cur.computed)));
     const name = methodOf(cur);
-    const then =
-      name !== undefined && METHODS.has(name)
-        ? callShape(e, e.site(name, cur.prop, path, calleeText(cur.node, (n) => e.originalOf(n))), recv, reuse(f), call.arguments, cur.node, cur.prop)
-        : t.callExpression(t.memberExpression(reuse(f), t.identifier('call')), [recv, ...call.arguments]);
+    // Every call goes through the call shape: `f.call(recv, ...)` would name `_f.call` in V8's "is not a function".
+    const then = callShape(e, e.site(name ?? 'call', cur.prop, path, name !== undefined && METHODS.has(name) ? calleeText(cur.node, (n) => e.originalOf(n)) : written), recv, reuse(f), call.arguments, cur.node, cur.prop);
     return { check, then };
   };
 

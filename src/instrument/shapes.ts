@@ -177,6 +177,17 @@ export function callShape(
   return callTail(e, site, [], () => reuse(recv), () => reuse(fn), args, from, methodName);
 }
 
+/**
+ * A call of a callee that is not a member, routed through the runtime so that
+ * a non-callable callee throws V8's message for the callee as written (V8
+ * would print the generated code): `F(a)` -> `(_f = F, _ar.t(S, void 0, _f))(_f, void 0, a)`.
+ */
+export function plainCallShape(e: Emitter, path: NodePath, site: number, callee: t.Expression, args: Arg[], from: t.Node): t.CallExpression {
+  const slot = e.slot(path);
+  const undef = (): t.Expression => t.unaryExpression('void', t.numericLiteral(0));
+  return callTail(e, site, [assignTemp(e, slot.temp('f'), callee)], undef, () => slot.temp('f'), args, from, null);
+}
+
 /** `lookup.prop` (or `lookup[prop]`), reusing the original property node. */
 export function member(lookup: t.Expression | t.Super, property: t.Expression | t.PrivateName, computed: boolean): t.MemberExpression {
   return t.memberExpression(lookup, property, computed);

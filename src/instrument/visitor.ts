@@ -21,6 +21,7 @@ import {
   iterShape,
   madeShape,
   methodCallShape,
+  plainCallShape,
   resumeStatement,
   sizeShape,
   varDeclaration,
@@ -30,7 +31,7 @@ import {
   type TempKind,
 } from './shapes';
 import { originalPosition } from './sourcemap';
-import { calleeText, iterableText } from './v8-text';
+import { calleeText, notIterableMessage, type IterForm } from './v8-text';
 
 const PROMISE_METHODS: ReadonlySet<string> = new Set(['all', 'allSettled', 'any']);
 const COLLECTIONS: ReadonlySet<string> = new Set(['Map', 'Set', 'WeakMap', 'WeakSet']);
@@ -249,7 +250,7 @@ export class InstrumentState implements ChainEmitter {
       tuple = [what, this.sourceIndex(pos.source), pos.line, pos.column, name];
       ignored = this.ignoredLines.size > 0 && this.ignoredLines.has(`${pos.source}\n${pos.line}`);
     }
-    if (callee !== undefined || ignored) tuple.push(callee ?? null);
+    if (callee !== undefined || nullishOnly || argsSuspend || ignored) tuple.push(callee ?? null);
     if (nullishOnly || argsSuspend || ignored) tuple.push(nullishOnly ? 1 : 0);
     if (argsSuspend || ignored) tuple.push(argsSuspend ? 1 : 0);
     if (ignored) tuple.push(1);
@@ -370,42 +371,11 @@ function neverCollection(node: t.Node): boolean {
   return t.isLiteral(node) || t.isArrayExpression(node) || t.isObjectExpression(node) || t.isFunction(node) || t.isClassExpression(node);
 }
 
-/**
- * loop: for..of and array spread; call-spread: spread in call arguments;
- * declaration: `const [a] = E`; by-value: the consumer words its own error
- * (Array.from, assignment destructuring); value-message: V8 words it by value
- * but only when it can't print the expression (yield*).
- */
-type IterForm = 'loop' | 'call-spread' | 'declaration' | 'by-value' | 'value-message';
-
 /** Site of an iteration of `node`, carrying V8's TypeError message for its form when the value is not iterable. */
 function iterSite(s: InstrumentState, node: t.Expression, path: NodePath, form: IterForm): number {
   // The expression as written: `m.get(k)`, not the call shape that replaced it.
-  let inner: t.Node = s.originalOf(node);
-  while (t.isTSNonNullExpression(inner) || t.isTSAsExpression(inner) || t.isTSSatisfiesExpression(inner) || t.isTSTypeAssertion(inner)) {
-    inner = s.originalOf(inner.expression);
-  }
-  const call = t.isCallExpression(inner) || t.isNewExpression(inner) ? iterableText(inner.callee, (n) => s.originalOf(n)) ?? '(intermediate value)' : undefined;
-  const text = iterableText(inner, (n) => s.originalOf(n));
-  switch (form) {
-    case 'loop':
-      if (call !== undefined) return s.site('iterate', node, path, `${call} is not a function or its return value is not iterable`);
-      return s.site('iterate', node, path, text === undefined ? '' : `${text} is not iterable`);
-    case 'call-spread': {
-      const shown = call !== undefined ? `${call}(...)` : text;
-      return s.site('iterate', node, path, shown === undefined ? '' : `${shown} is not iterable (cannot read property %s)`, true);
-    }
-    case 'declaration':
-      return t.isIdentifier(inner) ? s.site('iterate', node, path, `${inner.name} is not iterable`) : s.site('iterate', node, path);
-    case 'by-value':
-      return s.site('iterate', node, path);
-    case 'value-message':
-      // V8 words yield* of a name or a conditional by value; of anything else (a member, a call:
-      // the call to iter() too) as "yield* (intermediate value) is not iterable", by itself.
-      return t.isIdentifier(inner) || t.isConditionalExpression(inner) || t.isLogicalExpression(inner)
-        ? s.site('iterate', node, path, '')
-        : s.site('iterate', node, path);
-  }
+  const message = notIterableMessage(s.originalOf(node), form, (n) => s.originalOf(n));
+  return s.site('iterate', node, path, message, form === 'call-spread');
 }
 
 /** A member expression used as a write target, a callee, or a `delete` operand: not a read. */
@@ -492,6 +462,31 @@ function isUnbound(scope: Scope, name: string): boolean {
   return !scope.getBinding(name);
 }
 
+/**
+ * A call left as it is whose callee contains generated code (`m.get(k).run()`,
+ * `m.get(k)()`) would show that code in V8's "is not a function" message: it
+ * takes the call shape instead, with the callee as written in its site (the
+ * runtime makes every such call unchanged, with the same `this`).
+ */
+function rerouteCall(s: InstrumentState, path: NodePath<t.CallExpression>): void {
+  const node = path.node;
+  // A parenthesised optional chain called (`(a?.b)()`) is `(intermediate value)` to V8 whatever it holds.
+  if (t.isOptionalMemberExpression(node.callee) || t.isOptionalCallExpression(node.callee)) return;
+  const written = calleeText(node.callee, (n) => s.originalOf(n));
+  if (written === calleeText(node.callee)) return;
+  if (s.typed) typeCallbackParams(node.arguments);
+  let callee: t.Node = node.callee;
+  while (t.isTSNonNullExpression(callee)) callee = callee.expression;
+  const suspend = suspends(node.arguments);
+  if (t.isMemberExpression(callee)) {
+    const site = s.site(keyText(callee.property, callee.computed) ?? 'call', callee.property, path, written, false, suspend);
+    replaceNode(s, path, methodCallShape(s, path, site, callee.object, callee.property, callee.computed, node.arguments, node));
+  } else if (t.isExpression(node.callee)) {
+    const site = s.site('call', node, path, written, false, suspend);
+    replaceNode(s, path, plainCallShape(s, path, site, node.callee, node.arguments, node));
+  }
+}
+
 /** Gives the untyped parameters of callbacks passed to a generated call `: any` (TypeScript output; the call lost their contextual type). */
 function typeCallbackParams(args: t.Node[]): void {
   const visit = (node: t.Node | null | undefined): void => {
@@ -570,9 +565,9 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
       const node = path.node;
       let callee: t.Node = node.callee;
       while (t.isTSNonNullExpression(callee)) callee = callee.expression;
-      if (!t.isMemberExpression(callee)) return;
+      if (!t.isMemberExpression(callee)) return rerouteCall(s, path);
       const name = keyText(callee.property, callee.computed);
-      if (name === undefined) return;
+      if (name === undefined) return rerouteCall(s, path);
       if (METHODS.has(name)) {
         if (s.typed) typeCallbackParams(node.arguments);
         const site = s.site(name, callee.property, path, calleeText(callee, (n) => s.originalOf(n)), false, suspends(node.arguments));
@@ -580,7 +575,7 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
         return;
       }
       const obj = callee.object;
-      if (!t.isIdentifier(obj) || !isUnbound(path.scope, obj.name)) return;
+      if (!t.isIdentifier(obj) || !isUnbound(path.scope, obj.name)) return rerouteCall(s, path);
       if (obj.name === 'Promise' && PROMISE_METHODS.has(name)) {
         if (s.typed) typeCallbackParams(node.arguments);
         const site = s.site(name, callee.property, path);
@@ -588,7 +583,7 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
         replaceNode(s, path, methodCallShape(s, path, site, obj, callee.property, callee.computed, node.arguments, node));
       } else if (obj.name === 'Array' && name === 'from') {
         const first = node.arguments[0];
-        if (first && t.isExpression(first) && !neverCollection(first)) node.arguments[0] = wholeShape(s, iterSite(s, first, path, 'by-value'), first);
+        if (first && t.isExpression(first) && !neverCollection(first)) node.arguments[0] = wholeShape(s, iterSite(s, first, path, 'assignment'), first);
       }
     },
   },
@@ -624,7 +619,7 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
       const node = path.node;
       // for await also takes async iterables, which a Map or Set is not: left untouched.
       if (node.await || neverCollection(node.right)) return;
-      node.right = original(s, node.right, iterShape(s, iterSite(s, node.right, path, 'loop'), node.right));
+      node.right = original(s, node.right, iterShape(s, iterSite(s, node.right, path, 'for-of'), node.right));
     },
   },
 
@@ -634,7 +629,7 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
       if (!(t.isArrayExpression(parent) || t.isCallExpression(parent) || t.isOptionalCallExpression(parent) || t.isNewExpression(parent))) return;
       const node = path.node;
       if (neverCollection(node.argument)) return;
-      const form = t.isArrayExpression(parent) ? 'loop' : 'call-spread';
+      const form = t.isArrayExpression(parent) ? 'array-spread' : 'call-spread';
       node.argument = original(s, node.argument, iterShape(s, iterSite(s, node.argument, path, form), node.argument));
     },
   },
@@ -652,7 +647,7 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
       // The value of `[a, b] = E` is E itself: wrap only where that value is unused,
       // as the runtime may hand back a tracking wrapper.
       if (node.operator !== '=' || !t.isArrayPattern(node.left) || !isValueUnused(path) || neverCollection(node.right)) return;
-      node.right = original(s, node.right, iterShape(s, iterSite(s, node.right, path, 'by-value'), node.right));
+      node.right = original(s, node.right, iterShape(s, iterSite(s, node.right, path, 'assignment'), node.right));
     },
   },
 
@@ -662,8 +657,8 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
       // In an async generator, yield* iterates asynchronously (Symbol.asyncIterator first): left untouched.
       const fn = path.getFunctionParent()?.node;
       if (fn && fn.async) return;
-      // `yield* E` words its TypeError by value whatever E is; the call to iter() would make V8 print it.
-      if (node.delegate && node.argument && !neverCollection(node.argument)) node.argument = original(s, node.argument, iterShape(s, iterSite(s, node.argument, path, 'value-message'), node.argument));
+      // V8 words `yield* E` by value or as `yield* (intermediate value)`, depending on E (see notIterableMessage).
+      if (node.delegate && node.argument && !neverCollection(node.argument)) node.argument = original(s, node.argument, iterShape(s, iterSite(s, node.argument, path, 'yield*'), node.argument));
     },
   },
 

@@ -169,6 +169,43 @@ describe('with the real runtime', () => {
     expect((r.original as string[])[1]).toBe('TypeError: o.get is not a function');
   });
 
+  it('words a value that is not iterable as V8 does, for each iteration form', () => {
+    // V8 picks its wording by where the error position falls in the expression: by value, the
+    // expression, "(intermediate value)", or the callee of a call, in ways that differ form by form.
+    const subjects = [
+      'nul', 'o.n', 'o[k]', 'o?.n', 'o?.g.n', 'o.g?.n', 'o.f()', 'o?.f()', 'o.f?.()', 'o.h().g.f()', 'o.h()?.f()',
+      'F()', 'new F()', '(a || o.n)', '(o.n ?? nul)', '(o.n ?? null)', '(c && nul)', '(0, o.n)', '(c ? o.n : nul)',
+      '-num', '!num', 'num + 1', 'this.n', '(b = nul)', '(o?.g).n', '(b || o).f()', 'm.get(1)', 'm.get(2).f()', 'm?.get(1)',
+      'F().x', 'F().g()', 'F()?.x', 'new F().x', '(F()).x', 'F()[k]', 'new Map([[1, 1]]).get(2)', 'new Map().get?.(1)', 'o.h().g.n',
+      '(wm || o.h(0))', '(nul || o.f())', '(c ? o.f() : nul)', '(c ? nul : o.f())', '(o.f() || nul)', '(o.f() ?? wm)', '(wm || new F())',
+      '(nul ?? o.h().f())', '(wm || o?.f())', '(0, o.f())', '(o.f(), nul)', '(wm && o.g.f())',
+    ];
+    const forms = [
+      (e: string) => `for (const x of ${e});`,
+      (e: string) => `[...${e}];`,
+      (e: string) => `arr(...${e});`,
+      (e: string) => `const [x] = ${e};`,
+      (e: string) => `let x; [x] = ${e};`,
+      (e: string) => `[...(function* () { yield* ${e}; })()];`,
+      (e: string) => `Array.from(${e});`,
+    ];
+    const attempts = subjects.flatMap((e) => forms.map((f) => `try { ${f(e)} log.push('ok'); } catch (e) { log.push(${JSON.stringify(f(e))} + ' -> ' + e.message); }`));
+    const r = runWithRuntime(`
+      const m = new Map([[1, null], [2, { f() { return null; } }]]);
+      const o = { n: null, f() { return null; }, g: { f() { return null; }, n: null }, h() { return o; }, m };
+      const k = 'n', a = 0, c = true, num = 5, nul = null, wm = new WeakMap();
+      const arr = (...x) => x;
+      function F() { return { x: null, n: null, g() { return null; } }; }
+      const log = [];
+      let b;
+      (function () { ${attempts.join('\n')} }).call({ n: undefined });
+      async function later() { const p = Promise.resolve(null); ${forms.slice(0, 5).map((f) => `try { ${f('await p')} } catch (e) { log.push(${JSON.stringify(f('await p'))} + ' -> ' + e.message); }`).join('\n')} }
+      module.exports = later().then(() => log);
+    `);
+    expect(r.instrumented).toEqual(r.original);
+    expect((r.original as string[]).filter((x) => x !== 'ok').length).toBeGreaterThan(200);
+  });
+
   it('lets the runtime see a cache stampede at the original lines', () => {
     const r = runWithRuntime(
       [
