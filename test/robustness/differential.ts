@@ -6,10 +6,10 @@
  * moving is normalised away: columns, the source excerpt under an uncaught
  * error's location line, frames inside Node itself, and the module-loader frame.
  */
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { childEnv, childPool } from '../support/child-pool';
 import { KNOWN, type KnownDifference } from './known-differences';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -30,52 +30,11 @@ export interface Pair {
   instrumented: Outcome;
 }
 
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k === 'NODE_OPTIONS' || k === 'NODE_V8_COVERAGE' || k === 'FORCE_COLOR' || k.startsWith('ASYNCRACE') || k.startsWith('VITEST')) continue;
-    env[k] = v;
-  }
-  return { ...env, NO_COLOR: '1', ...extra };
-}
-
-let active = 0;
-const waiting: Array<() => void> = [];
 /** Children at a time: one per core. */
-const POOL = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
-
-async function slot<T>(fn: () => Promise<T>): Promise<T> {
-  while (active >= POOL) await new Promise<void>((r) => waiting.push(r));
-  active++;
-  try {
-    return await fn();
-  } finally {
-    active--;
-    waiting.shift()?.();
-  }
-}
+const pool = childPool(Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
 
 export function runNode(node: string, args: string[], env: Record<string, string>, timeoutMs: number): Promise<Outcome> {
-  return slot(
-    () =>
-      new Promise<Outcome>((resolve) => {
-        const child = spawn(node, args, { cwd: path.dirname(args[args.length - 1]!), env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-        const out: Buffer[] = [];
-        const err: Buffer[] = [];
-        let timedOut = false;
-        const timer = setTimeout(() => {
-          timedOut = true;
-          child.kill('SIGKILL');
-        }, timeoutMs);
-        child.stdout.on('data', (b: Buffer) => out.push(b));
-        child.stderr.on('data', (b: Buffer) => err.push(b));
-        child.on('error', (e) => err.push(Buffer.from(`spawn error: ${e.message}\n`)));
-        child.on('close', (code, signal) => {
-          clearTimeout(timer);
-          resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut });
-        });
-      }),
-  );
+  return pool.run(node, args, { cwd: path.dirname(args[args.length - 1]!), env: childEnv(env), timeoutMs });
 }
 
 /** Runs `file` both ways with `node` (a .mjs file is an ES module: the hook goes in with --import). */

@@ -22,13 +22,13 @@
  * Set ASYNCRACE_TEST_REGISTER to another hook file (a no-op file checks the fixtures).
  * Set ASYNCRACE_TEST_ALL_VARIANTS=1 to run every CommonJS fixture through --import too.
  */
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, it } from 'vitest';
+import { childEnv, childPool, type ChildResult } from '../support/child-pool';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -61,14 +61,7 @@ interface Fixture {
   text: string;
 }
 
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  ms: number;
-}
+type Result = ChildResult;
 
 // ---------------------------------------------------------------------------------
 // Fixture discovery
@@ -157,59 +150,11 @@ function instrumentedArgs(f: Fixture, v: Variant): string[] {
 // ---------------------------------------------------------------------------------
 // Running: a small pool of async spawns, plain runs shared between variants.
 
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k === 'NODE_OPTIONS' || k === 'FORCE_COLOR' || k.startsWith('ASYNCRACE') || k.startsWith('VITEST')) continue;
-    env[k] = v;
-  }
-  env.NO_COLOR = '1';
-  return env;
-}
 const ENV = childEnv();
-
-let active = 0;
-const waiting: Array<() => void> = [];
-async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
-  if (active >= POOL) await new Promise<void>((r) => waiting.push(r));
-  active++;
-  try {
-    return await fn();
-  } finally {
-    active--;
-    waiting.shift()?.();
-  }
-}
+const pool = childPool(POOL);
 
 function runNode(node: string, args: string[]): Promise<Result> {
-  return withSlot(
-    () =>
-      new Promise<Result>((resolve) => {
-        const started = Date.now();
-        const child = spawn(node, args, { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-        const out: Buffer[] = [];
-        const err: Buffer[] = [];
-        let timedOut = false;
-        const timer = setTimeout(() => {
-          timedOut = true;
-          child.kill('SIGKILL');
-        }, TIMEOUT_MS);
-        child.stdout.on('data', (b: Buffer) => out.push(b));
-        child.stderr.on('data', (b: Buffer) => err.push(b));
-        child.on('error', (e) => err.push(Buffer.from(`spawn error: ${e.message}\n`)));
-        child.on('close', (code, signal) => {
-          clearTimeout(timer);
-          resolve({
-            code,
-            signal,
-            stdout: Buffer.concat(out).toString('utf8'),
-            stderr: Buffer.concat(err).toString('utf8'),
-            timedOut,
-            ms: Date.now() - started,
-          });
-        });
-      }),
-  );
+  return pool.run(node, args, { cwd: ROOT, env: ENV, timeoutMs: TIMEOUT_MS });
 }
 
 const memo = new Map<string, Promise<Result>>();
