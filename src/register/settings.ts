@@ -15,6 +15,10 @@ export interface Settings {
   options: string | undefined;
   /** The CLI's report directory; undefined when not run by the CLI. */
   reportDir: string | undefined;
+}
+
+/** What a thread that runs detection shares with the threads it starts. */
+export interface ThreadSettings extends Settings {
   /**
    * Shared by every thread of the process: element 0 is set once any worker
    * thread found a race, so that the main thread's exit code says so.
@@ -24,7 +28,7 @@ export interface Settings {
 
 const KEY = 'asyncrace.settings';
 
-function inherited(): Partial<Settings> {
+function inherited(): Partial<ThreadSettings> {
   if (isMainThread) return {};
   const data: unknown = getEnvironmentData(KEY);
   if (typeof data !== 'object' || data === null) return {};
@@ -48,7 +52,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     options: env.ASYNCRACE_OPTIONS ?? from.options,
     reportDir: env[REPORT_DIR_ENV] || from.reportDir,
-    raceFlag: from.raceFlag ?? new Int32Array(new SharedArrayBuffer(4)),
   };
 }
 
@@ -58,8 +61,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
  * @example
  *   const { options, reportDir } = threadSettings();
  */
-export function threadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const settings = readSettings(env);
-  setEnvironmentData(KEY, { ...settings });
+export function threadSettings(env: NodeJS.ProcessEnv = process.env): ThreadSettings {
+  const settings = { ...readSettings(env), raceFlag: inherited().raceFlag ?? new Int32Array(new SharedArrayBuffer(4)) };
+  setEnvironmentData(KEY, settings);
   return settings;
 }
