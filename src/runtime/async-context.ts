@@ -24,7 +24,8 @@ import { createHook, executionAsyncResource } from 'node:async_hooks';
 import { types } from 'node:util';
 import { promiseHooks } from 'node:v8';
 import type { Frame } from './api';
-import { EMPTY, afterEverything, before, join, joinAll, nextEpoch, stamped, type Clock, type Epoch } from './clock';
+import { EMPTY, before, beforeAt, join, joinAll, stamped, type Clock, type Epoch } from './clock';
+import { Chains, afterEverything, markAsked, nextEpoch, offerChain } from './chains';
 import { currentFrame, setFrame } from './shadow-stack';
 import { Refused, Returns, hiddenSlot } from './hidden-slot';
 import { internalError } from './internal-error';
@@ -85,6 +86,9 @@ export interface Source {
 
 /** One event: an atomic callback run, or the main script. */
 export interface Ev extends Epoch {
+  /** Its place in the causal order (chain and time on it); `chain` and `time` are its place in the full order. */
+  readonly cchain: number;
+  readonly ctime: number;
   /** Both grow only by acquire(), which adds edges to the whole (atomic) event. */
   clock: Clock;
   cclock: Clock;
@@ -105,6 +109,8 @@ export interface Ev extends Epoch {
   drain: Clock | null;
   /** Whether acquire() added to this event's clocks. */
   acquired: boolean;
+  /** Whether checks may ask whether it happens before another event (see `asked`). */
+  asked: boolean;
   /** This event's latest immediate, and its timers. */
   lastImmediate: Source | null;
   timers: Source[] | null;
@@ -112,15 +118,22 @@ export interface Ev extends Epoch {
 
 let seq = 0;
 
-function makeEv(pred: Clock, cpred: Clock, creator: Epoch | null, src: Source | null, macro: Ev | null): Ev {
-  const { chain, time } = nextEpoch(creator, cpred);
+/** The chains of the full order and of the causal order. */
+const fullChains = new Chains();
+const causalChains = new Chains();
+
+function makeEv(pred: Clock, cpred: Clock, creator: Ev | null, src: Source | null, macro: Ev | null): Ev {
+  const { chain, time } = nextEpoch(fullChains, creator, pred);
+  const causal = nextEpoch(causalChains, creator && { chain: creator.cchain, time: creator.ctime }, cpred);
   const clock = stamped(pred, chain, time);
   const ev: Ev = {
     chain,
     time,
+    cchain: causal.chain,
+    ctime: causal.time,
     clock,
-    // Most events have no queue-order edge: one clock serves as both.
-    cclock: pred === cpred ? clock : stamped(cpred, chain, time),
+    // Most events have no queue-order edge and the same place in both orders: one clock serves as both.
+    cclock: pred === cpred && causal.chain === chain && causal.time === time ? clock : stamped(cpred, causal.chain, causal.time),
     src,
     macro: null as unknown as Ev,
     seq: ++seq,
@@ -129,6 +142,7 @@ function makeEv(pred: Clock, cpred: Clock, creator: Epoch | null, src: Source | 
     drainAcquired: null,
     drain: null,
     acquired: false,
+    asked: false,
     lastImmediate: null,
     timers: null,
   };
@@ -179,8 +193,7 @@ let lastTick: { src: Source; clock: Clock } | null = null;
 const endListeners: Array<(ev: Ev) => void> = [];
 
 function afterAll(): Ev {
-  const all = afterEverything();
-  return makeEv(all, all, null, null, null);
+  return makeEv(afterEverything(fullChains), afterEverything(causalChains), null, null, null);
 }
 
 /** The event running now. */
@@ -188,9 +201,21 @@ export function currentEvent(): Ev {
   return current ?? (current = afterAll());
 }
 
+/**
+ * Notes that checks may ask whether `ev` happens before another event (it
+ * accessed a collection): clocks made from now on keep its place. Only such
+ * events can be `a` in happensBefore(a, b) and causallyBefore(a, b).
+ */
+export function asked(ev: Ev): void {
+  if (ev.asked) return;
+  ev.asked = true;
+  markAsked(ev.chain, ev.time);
+  markAsked(ev.cchain, ev.ctime);
+}
+
 /** Whether `a` happens before (or is) `b` by the program's own causal edges alone. */
 export function causallyBefore(a: Ev, b: Ev): boolean {
-  return a === b || before(a, b.cclock);
+  return a === b || beforeAt(a.cchain, a.ctime, b.cclock);
 }
 
 /** Whether `a` happens before (or is) `b`, Node's queue orders included. */
@@ -205,12 +230,16 @@ export function onEventEnd(listener: (ev: Ev) => void): void {
 
 function source(kind: Kind, parent: Source | null, prev: Source | null, delay: number): Source {
   const ev = currentEvent();
+  return sourceAt(kind, ev.clock, ev.cclock, ev, currentFrame(), parent, prev, delay);
+}
+
+function sourceAt(kind: Kind, clock: Clock, cclock: Clock, creator: Ev | null, frame: Frame | null, parent: Source | null, prev: Source | null, delay: number): Source {
   return {
     kind,
-    clock: ev.clock,
-    cclock: ev.cclock,
-    creator: ev,
-    frame: currentFrame(),
+    clock,
+    cclock,
+    creator,
+    frame,
     parent,
     prev,
     delay,
@@ -252,15 +281,19 @@ function queuedInMacro(src: Source): Ev | null {
 }
 
 /** Node's queue orders that put the run of `src` after other runs (the full clock's extra edges). */
-function queueOrder(src: Source, clock: Clock): Clock {
+function queueOrder(src: Source, clock: Clock, topLevel: boolean): Clock {
   switch (src.kind) {
     case 'promise':
       // p.then(a); p.then(b): a runs first.
       return join(clock, src.parent?.lastRun);
     case 'tick': {
-      // nextTick FIFO, where the two were queued in that order by the program's own order.
+      // nextTick FIFO, where the program fixes the order the two were queued in: by one event, or by two
+      // events of one microtask drain (its order follows from the code alone). Across macrotasks the
+      // earlier drain reaches a later callback through its creator (below).
       const t = lastTick;
-      if (t && t.src.creator && src.creator && causallyBefore(t.src.creator, src.creator)) clock = join(clock, t.clock);
+      const x = t?.src.creator;
+      const y = src.creator;
+      if (t && x && y && (x === y || (x.macro === y.macro && x.seq < y.seq))) clock = join(clock, t.clock);
       return clock;
     }
     case 'immediate':
@@ -278,7 +311,8 @@ function queueOrder(src: Source, clock: Clock): Clock {
       return join(clock, drainOf(src.creator?.macro));
     }
     default:
-      return clock;
+      // A callback the event loop runs (I/O) comes after the whole drain of the macrotask that made its resource.
+      return topLevel ? join(clock, drainOf(src.creator?.macro)) : clock;
   }
 }
 
@@ -292,11 +326,20 @@ function enter(src: Source | undefined): void {
   if (!src) ev = makeEv(EMPTY, EMPTY, null, null, null);
   else {
     const cpred = join(src.cclock, src.parent?.cresolved);
-    const pred = queueOrder(src, join(src.clock, src.parent?.resolved));
+    const pred = queueOrder(src, join(src.clock, src.parent?.resolved), outerEvs.length === 1);
     ev = makeEv(pred, cpred, src.creator, src, isMicro(src) ? queuedInMacro(src) : null);
   }
   current = ev;
   setFrame(src ? src.frame : null);
+}
+
+/** Whether an event that a running callback interrupted is on `chain` (in either order: ids are not shared between them). */
+function runningOn(chain: number): boolean {
+  for (let i = 0; i < outerEvs.length; i++) {
+    const o = outerEvs[i];
+    if (o && (o.chain === chain || o.cchain === chain)) return true;
+  }
+  return false;
 }
 
 function leave(): void {
@@ -326,12 +369,17 @@ function leave(): void {
       }
       if (isMicro(src)) {
         const m = ev.macro;
-        (m.drainByChain ?? (m.drainByChain = new SafeMap())).set(ev.chain, ev.clock);
+        const byChain = m.drainByChain ?? (m.drainByChain = new SafeMap());
+        // Joined, not replaced: the chain may have been taken up by an event that did not follow the last one.
+        byChain.set(ev.chain, join(byChain.get(ev.chain) ?? EMPTY, ev.clock));
         if (ev.acquired) m.drainAcquired = join(m.drainAcquired ?? EMPTY, ev.clock);
         m.drain = null;
       }
     }
     for (let i = 0; i < endListeners.length; i++) endListeners[i]!(ev);
+    // Not the chain of a callback that is still running (this one was nested in it): it may access later.
+    if (!runningOn(ev.chain)) offerChain(fullChains, ev.chain, ev.time);
+    if (!runningOn(ev.cchain)) offerChain(causalChains, ev.cchain, ev.ctime);
   }
   const n = outerEvs.length;
   if (n) {
@@ -399,12 +447,49 @@ const KINDS: Record<string, Kind> = { TickObject: 'tick', Microtask: 'microtask'
  */
 let reactionsViaAsyncHooks = false;
 
-function onResourceInit(_id: number, type: string, _trigger: number, resource: object): void {
+/**
+ * Servers by async id: Node makes an accepted connection outside any callback,
+ * and names only the server that triggered it.
+ */
+const servers = new SafeMap<number, Source>();
+const SERVER_TYPES: Record<string, boolean> = { TCPSERVERWRAP: true, PIPESERVERWRAP: true };
+/** Servers kept (the latest made): a closed one is never told of without a destroy hook, which would cost on every resource. */
+const SERVERS_KEPT = 256;
+
+function rememberServer(id: number, src: Source): void {
+  if (servers.size >= SERVERS_KEPT) {
+    let oldest = -1;
+    servers.forEach((_s, k) => {
+      if (oldest < 0) oldest = k;
+    });
+    servers.delete(oldest);
+  }
+  servers.set(id, src);
+}
+
+/**
+ * A resource Node makes outside any callback: an accepted connection comes
+ * after its server was made (listen), and from nothing else the program did.
+ * Any other such resource is put after every event so far, as top-level code is.
+ */
+function outsideSource(kind: Kind, trigger: number): Source | null {
+  const server = servers.get(trigger);
+  return server ? sourceAt(kind, server.clock, server.cclock, null, server.frame, null, null, 0) : null;
+}
+
+function onResourceInit(id: number, type: string, trigger: number, resource: object): void {
   if (type === 'PROMISE') {
     reactionsViaAsyncHooks = true;
     return;
   }
   const kind = KINDS[type] ?? 'other';
+  if (!current) {
+    const src = outsideSource(kind, trigger);
+    if (src) {
+      resources.add(resource, src);
+      return;
+    }
+  }
   const ev = currentEvent();
   let src: Source;
   if (kind === 'immediate') {
@@ -417,6 +502,7 @@ function onResourceInit(_id: number, type: string, _trigger: number, resource: o
     timers[timers.length] = src;
   } else {
     src = source(kind, null, null, 0);
+    if (SERVER_TYPES[type]) rememberServer(id, src);
   }
   resources.add(resource, src);
 }

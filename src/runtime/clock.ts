@@ -11,6 +11,8 @@
  * a dense clock would carry a slot for every one of them ever started.
  */
 
+import { floors, forgotten } from './chains';
+
 /**
  * `[chain, time, chain, time, ...]` in increasing chain order: the latest time
  * on each chain known to happen before; a chain not listed is at time 0.
@@ -18,9 +20,6 @@
 export type Clock = readonly number[];
 
 export const EMPTY: Clock = Object.freeze([]) as Clock;
-
-/** Head time of every chain: an event may extend a chain only at its head. */
-const heads: number[] = [];
 
 /** An event's place in the happens-before order: its chain and its time on it. */
 export interface Epoch {
@@ -90,68 +89,40 @@ export function join(a: Clock, b: Clock | null | undefined): Clock {
 }
 
 /**
- * The place of a new event: it extends the chain of `creator` (an epoch of one
- * causal predecessor) when that is still the chain's head; else any chain
- * whose head happens before it by `cpred` (its causal predecessors), since
- * everything on that chain is then before it too; else it starts a chain.
- * Taking up such chains keeps their number, and so every clock's length,
- * near the number of tasks that run side by side, not the number ever run.
+ * The clock of the event at (`chain`, `time`) that happens after `pred`: its
+ * own place, and the entries of `pred` that a check may still ask about (see
+ * `floors`). An entry dropped because no event up to its time was asked about
+ * is never needed later: such events have all run (a chain's next event starts
+ * after its head ran), so none of them makes an access after this.
  */
-export function nextEpoch(creator: { chain: number; time: number } | null, cpred: Clock = EMPTY): { chain: number; time: number } {
-  let chain = -1;
-  if (creator && heads[creator.chain] === creator.time) chain = creator.chain;
-  else {
-    for (let i = 0; i < cpred.length; i += 2) {
-      const t = cpred[i + 1]!;
-      if (t > 0 && heads[cpred[i]!] === t) {
-        chain = cpred[i]!;
-        break;
-      }
-    }
-    if (chain < 0) {
-      chain = heads.length;
-      heads[heads.length] = 0;
-    }
-  }
-  const time = heads[chain]! + 1;
-  heads[chain] = time;
-  return { chain, time };
+export function stamped(pred: Clock, chain: number, time: number): Clock {
+  const clock: number[] = [];
+  let n = 0;
+  let i = 0;
+  for (; i < pred.length && pred[i]! < chain; i += 2) n = keep(clock, n, pred[i]!, pred[i + 1]!);
+  clock[n++] = chain;
+  clock[n++] = time;
+  if (i < pred.length && pred[i] === chain) i += 2;
+  for (; i < pred.length; i += 2) n = keep(clock, n, pred[i]!, pred[i + 1]!);
+  return clock;
 }
 
-/** The clock of the event at (`chain`, `time`) that happens after `pred`. */
-export function stamped(pred: Clock, chain: number, time: number): Clock {
-  let at = 0;
-  while (at < pred.length && pred[at]! < chain) at += 2;
-  const replace = at < pred.length && pred[at] === chain;
-  const clock: number[] = new Array<number>(replace ? pred.length : pred.length + 2);
-  for (let i = 0; i < at; i++) clock[i] = pred[i]!;
-  clock[at] = chain;
-  clock[at + 1] = time;
-  const skip = replace ? 2 : 0;
-  for (let i = at + skip; i < pred.length; i++) clock[i + 2 - skip] = pred[i]!;
-  return clock;
+function keep(clock: number[], n: number, chain: number, time: number): number {
+  const f = floors[chain]!;
+  if (f === 0 || f > time) return n;
+  clock[n] = chain;
+  clock[n + 1] = time;
+  return n + 2;
+}
+
+/** Whether the event at (`chain`, `time`) happens before (or is) the event whose clock is `now`, or is forgotten. */
+export function beforeAt(chain: number, time: number, now: Clock): boolean {
+  return timeOn(now, chain) >= time || time <= forgotten[chain]!;
 }
 
 /** Whether the event at `e` happens before (or is) the event whose clock is `now`. */
 export function before(e: Epoch, now: Clock): boolean {
-  return timeOn(now, e.chain) >= e.time;
-}
-
-/** A clock after every event so far: the head of every chain. */
-export function afterEverything(): Clock {
-  const clock: number[] = [];
-  for (let c = 0; c < heads.length; c++) {
-    if (heads[c]! > 0) {
-      clock[clock.length] = c;
-      clock[clock.length] = heads[c]!;
-    }
-  }
-  return clock;
-}
-
-/** How many chains were ever started (at most the number of entries of any clock). */
-export function chainCount(): number {
-  return heads.length;
+  return beforeAt(e.chain, e.time, now);
 }
 
 /**

@@ -15,7 +15,7 @@
  *
  * `strict=1` reports every unordered conflicting pair, as Go does.
  */
-import { currentEvent, happensBefore, causallyBefore, onEventEnd, type Ev } from './async-context';
+import { asked, currentEvent, happensBefore, causallyBefore, onEventEnd, type Ev } from './async-context';
 import { currentFrame, type Cell } from './shadow-stack';
 import { Access, type KeyState, type Shadow } from './shadow-state';
 import { awaitedTask, sameTask } from './spans';
@@ -249,6 +249,7 @@ export function read(shadow: Shadow, ks: KeyState, key: unknown, method: string,
   const frame = currentFrame();
   // Same event and activation as the last read or write: nothing new to learn (events are atomic).
   if ((ks.r?.ev === ev && ks.r.frame === frame) || (ks.w?.ev === ev && ks.w.frame === frame && !ks.ws)) return;
+  asked(ev);
   const acc = new Access(ev, false, method, site, frame);
   acc.miss = miss;
   // A read after its event wrote the key is part of that event's update, not one that assumes a value.
@@ -276,6 +277,7 @@ export function write(shadow: Shadow, ks: KeyState, key: unknown, method: string
   const ev = currentEvent();
   const frame = currentFrame();
   if (ks.w?.ev === ev && ks.w.frame === frame && !ks.r) return;
+  asked(ev);
   const acc = new Access(ev, true, method, site, frame);
   noteWrite(shadow, ks, acc);
   if (readAll) acc.blind = false;
@@ -305,6 +307,7 @@ export function writeKeySet(shadow: Shadow, method: string, site: number): void 
   const frame = currentFrame();
   const last = ks.ws ? ks.ws[ks.ws.length - 1]! : null;
   if (last && last.ev === ev && last.frame === frame) return;
+  asked(ev);
   const acc = new Access(ev, true, method, site, frame);
   noteWrite(shadow, ks, acc);
   const spanned = checkSpan(shadow, ks, undefined, acc);

@@ -76,6 +76,49 @@ setTimeout(() => { console.log(m.get('config')); }, 50); // R
     expect(linePairs(run)).toEqual([[lineOf(src, '// R'), lineOf(src, '// W')]]);
   });
 
+  it('orders a request on a new connection after what happened before its server listened', () => {
+    const run = detect('listen-then-serve.js', `
+const http = require('node:http');
+const m = new Map();
+setTimeout(() => {
+  m.set('mode', 'ready');
+  const server = http.createServer((req, res) => res.end(String(m.get('mode'))));
+  server.listen(0, '127.0.0.1', () => {
+    http.get({ host: '127.0.0.1', port: server.address().port, agent: false }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (d) => console.log(d));
+      res.on('end', () => server.close());
+    });
+  });
+}, 1);
+`);
+    expect(run.races, run.stderr).toEqual([]);
+    expect(run.stdout).toBe('ready\n');
+  });
+
+  it('does not order a request after a write the server side never waited for', () => {
+    // The write runs before the client even connects, but the connection comes from outside the process:
+    // Node accepts it outside any callback, after the server listened and after nothing else.
+    const src = `
+const http = require('node:http');
+const m = new Map();
+const server = http.createServer((req, res) => res.end(String(m.get('mode')))); // R
+server.listen(0, '127.0.0.1', () => {
+  setTimeout(() => m.set('mode', 'late'), 1); // W
+  setTimeout(() => {
+    http.get({ host: '127.0.0.1', port: server.address().port, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => server.close());
+    });
+  }, 50);
+});
+`;
+    const run = detect('request-vs-timer.js', src);
+    expect(run.status).toBe(66);
+    expect(linePairs(run)).toEqual([[lineOf(src, '// R'), lineOf(src, '// W')]]);
+    expect(run.races[0]!.kind).toBe('order-race');
+  });
+
   it('orders the result of Promise.all after every input (join)', () => {
     const run = detect('join.js', `${sleep}
 const m = new Map();

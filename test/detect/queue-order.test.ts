@@ -45,6 +45,20 @@ setImmediate(() => console.log(m.get('k')));
 setTimeout(() => console.log(m.get('k')), 0);
 `, 'v\nv\n');
   });
+  it('runs ticks and reactions queued in an event before the I/O callbacks it started', () => {
+    expectOrdered('micro-before-io.js', `
+fs.readFile(__filename, () => console.log(m.get('k')));
+Promise.resolve().then(() => m.set('k', 'v'));
+process.nextTick(() => m.set('j', 'w'));
+fs.stat(__filename, () => console.log(m.get('j')));
+`, 'w\nv\n');
+  });
+  it('orders ticks queued by two events of one drain in the order those ran', () => {
+    expectOrdered('tick-fifo-drain.js', `
+Promise.resolve().then(() => process.nextTick(() => m.set('k', 'v')));
+Promise.resolve().then(() => process.nextTick(() => console.log(m.get('k'))));
+`, 'v\n');
+  });
   it('does not order a reaction queued in another event before an immediate', () => {
     expectRace('micro-elsewhere.js', `
 fs.readFile(__filename, () => Promise.resolve().then(() => m.set('k', 'v'))); // W

@@ -31,7 +31,7 @@ const FAULTS = [
   // Clocks and frames, reached from the promise and async hooks.
   'runtime/clock:stamped',
   'runtime/clock:join',
-  'runtime/clock:nextEpoch',
+  'runtime/chains:nextEpoch',
   'runtime/shadow-stack:currentFrame',
   'runtime/async-context:joinPromise',
   'runtime/async-context:currentEvent',
