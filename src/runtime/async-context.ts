@@ -118,11 +118,26 @@ export interface Ev extends Epoch {
 
 let seq = 0;
 
+/**
+ * The last question asked of each order and its answer. A task that goes
+ * over many keys in one event asks about the event of its previous pass for
+ * each of them: the clocks are searched once. Forgotten when a clock grows
+ * (acquire) or a chain is taken up (a new event).
+ */
+const fullAsked = { a: null as Ev | null, b: null as Ev | null, answer: false };
+const causalAsked = { a: null as Ev | null, b: null as Ev | null, answer: false };
+
+function forgetAnswers(): void {
+  fullAsked.b = null;
+  causalAsked.b = null;
+}
+
 /** The chains of the full order and of the causal order. */
 const fullChains = new Chains();
 const causalChains = new Chains();
 
 function makeEv(pred: Clock, cpred: Clock, creator: Ev | null, src: Source | null, macro: Ev | null): Ev {
+  forgetAnswers();
   const { chain, time } = nextEpoch(fullChains, creator, pred);
   const causal = nextEpoch(causalChains, creator && { chain: creator.cchain, time: creator.ctime }, cpred);
   const clock = stamped(pred, chain, time);
@@ -215,12 +230,25 @@ export function asked(ev: Ev): void {
 
 /** Whether `a` happens before (or is) `b` by the program's own causal edges alone. */
 export function causallyBefore(a: Ev, b: Ev): boolean {
-  return a === b || beforeAt(a.cchain, a.ctime, b.cclock);
+  if (a === b) return true;
+  if (a === causalAsked.a && b === causalAsked.b) return causalAsked.answer;
+  const answer = beforeAt(a.cchain, a.ctime, b.cclock);
+  causalAsked.a = a;
+  causalAsked.b = b;
+  causalAsked.answer = answer;
+  return answer;
 }
+
 
 /** Whether `a` happens before (or is) `b`, Node's queue orders included. */
 export function happensBefore(a: Ev, b: Ev): boolean {
-  return a === b || before(a, b.clock);
+  if (a === b) return true;
+  if (a === fullAsked.a && b === fullAsked.b) return fullAsked.answer;
+  const answer = before(a, b.clock);
+  fullAsked.a = a;
+  fullAsked.b = b;
+  fullAsked.answer = answer;
+  return answer;
 }
 
 /** Calls `listener` at the end of every event. */
@@ -654,4 +682,5 @@ export function acquire(obj: object): void {
   ev.acquired = true;
   ev.clock = join(ev.clock, r[0]);
   ev.cclock = join(ev.cclock, r[1]);
+  forgetAnswers();
 }

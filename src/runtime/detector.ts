@@ -220,15 +220,37 @@ function checkSpan(shadow: Shadow, ks: KeyState, key: unknown, c: Access): boole
   return false;
 }
 
-/** Keeps one history entry an event and activation (its write if it wrote): tasks in one event stay apart. */
+/** Whether two accesses of one activation would take the same part in any span (same op, site and flags). */
+function alike(a: Access, b: Access): boolean {
+  return a.frame === b.frame && a.write === b.write && a.site === b.site && a.method === b.method && a.rmw === b.rmw && a.blind === b.blind && a.miss === b.miss;
+}
+
+/**
+ * Keeps one history entry an event and activation (its write if it wrote): tasks in one event stay apart.
+ * An activation that repeats the same access event after event (a loop that awaits) keeps only its
+ * latest two: the older one is the first of no span any more (the later one is), and the later one
+ * comes between any two accesses the older one came between.
+ */
 function remember(ks: KeyState, acc: Access): void {
   const hist = ks.hist;
-  const last = hist.length ? hist[hist.length - 1]! : null;
+  const n = hist.length;
+  const last = n ? hist[n - 1]! : null;
   if (last && last.ev === acc.ev && last.frame === acc.frame) {
-    if (acc.write || !last.write) hist[hist.length - 1] = acc;
+    if (acc.write || !last.write) hist[n - 1] = acc;
     return;
   }
-  if (last && ks.ordered && last.ev !== acc.ev && !happensBefore(last.ev, acc.ev)) ks.ordered = false;
+  if (last && last.ev !== acc.ev) {
+    const after = happensBefore(last.ev, acc.ev);
+    if (!after) ks.ordered = false;
+    else if (n >= 2 && last.frame === acc.frame && causallyBefore(last.ev, acc.ev)) {
+      const prev = hist[n - 2]!;
+      if (prev.ev !== last.ev && alike(prev, last) && causallyBefore(prev.ev, last.ev)) {
+        hist[n - 2] = last;
+        hist[n - 1] = acc;
+        return;
+      }
+    }
+  }
   if (hist.length >= config.history) {
     for (let i = 1; i < hist.length; i++) hist[i - 1] = hist[i]!;
     hist[hist.length - 1] = acc;
