@@ -4,6 +4,7 @@
  * line number; TypeScript stays TypeScript and JSX stays JSX, so the result can
  * go to another compiler (tsx, ts-node, Node's type stripping) or run as is.
  */
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, type ParserOptions, type ParserPlugin } from '@babel/parser';
@@ -33,6 +34,14 @@ export interface InstrumentOptions {
    * `inputSourceMap`.
    */
   bundler?: boolean;
+  /**
+   * Where the caller stores the map (an absolute path; not with `bundler`):
+   * the code then refers to that file instead of carrying the map twice (in
+   * the runtime's registration and in the inline comment), which makes a
+   * large module several times longer to read and compile. The caller writes
+   * `mapText` there.
+   */
+  mapFile?: string;
 }
 
 /** A source map object (version 3). */
@@ -52,6 +61,8 @@ export interface InstrumentResult {
   code: string;
   /** The output source map, with `sourcesContent`: instrumented code -> original sources (chained with the input map), or -> `code` with `bundler`. */
   map: SourceMapObject;
+  /** With `mapFile`: the text to store there (the map without `sourcesContent`). */
+  mapText?: string;
 }
 
 interface Dialect {
@@ -193,8 +204,29 @@ export function instrument(code: string, filename: string, options: InstrumentOp
   // would double the size of every module in memory.
   const { sourcesContent: _content, ...lean } = options.bundler && inputMap ? composeMaps(map, inputMap) : map;
   const leanText = JSON.stringify(lean);
+  if (options.mapFile && !options.bundler) {
+    // The runtime checks what it reads against the hash; Node and coverage tools read the file by its URL.
+    const ref = mapFileRef(options.mapFile, leanText);
+    const text = replaceLast(out.code, JSON.stringify(MAP_PLACEHOLDER), JSON.stringify(ref));
+    return { code: `${text}\n//# sourceMappingURL=${relativeUrl(file, options.mapFile)}\n`, map, mapText: leanText };
+  }
   const text = replaceLast(out.code, JSON.stringify(MAP_PLACEHOLDER), JSON.stringify(leanText));
   if (options.bundler) return { code: text, map };
   const inline = Buffer.from(leanText, 'utf8').toString('base64');
   return { code: `${text}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${inline}\n`, map };
+}
+
+/** The URL of `target` relative to the file `from`: Node reads a source map by a relative URL only (a `file:` one it ignores). */
+function relativeUrl(from: string, target: string): string {
+  return path.relative(path.dirname(from), target).split(path.sep).map(encodeURIComponent).join('/');
+}
+
+/**
+ * `FileMeta.map` for a map kept in a file: `file:<path>#<sha256 of its text>`.
+ *
+ * @example
+ * mapFileRef('/app/node_modules/.cache/asyncrace/ab/ab12.map', '{"version":3,...}') // 'file:/app/...ab12.map#9f86d0...'
+ */
+export function mapFileRef(file: string, text: string): string {
+  return `file:${file}#${createHash('sha256').update(text, 'utf8').digest('hex')}`;
 }

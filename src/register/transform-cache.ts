@@ -48,7 +48,7 @@ import { readSettings } from './settings';
  * the key must follow); the instrumenter's own changes are followed through
  * its files' contents.
  */
-export const TRANSFORM_VERSION = 1;
+export const TRANSFORM_VERSION = 2;
 
 /** The first word of an entry's header. */
 export const ENTRY_MAGIC = 'asyncrace-transform-cache';
@@ -328,10 +328,35 @@ export class TransformCache {
     return decodeEntry(data, key);
   }
 
+  /**
+   * The file where the source map of `key`'s code is kept: plain JSON, so
+   * that Node (`--enable-source-maps`) and coverage tools can read it by the
+   * code's `sourceMappingURL`; the runtime checks it against the hash the
+   * code carries.
+   */
+  mapFileOf(key: string): string {
+    return `${entryPath(this.dir, key)}.map`;
+  }
+
+  /** Whether writing has not failed yet (a read-only cache is only read). */
+  get canWrite(): boolean {
+    return this.writable;
+  }
+
+  /** Stores the source map of `key`'s code (before the code, which refers to it); false when it could not. */
+  setMap(key: string, text: string): boolean {
+    return this.write(this.mapFileOf(key), Buffer.from(text, 'utf8'));
+  }
+
   /** Stores the transform's result for `key` (null: it declined the code); never throws. */
   set(key: string, code: string | null): void {
-    if (!this.writable || (code !== null && !wellFormed(code))) return;
-    const file = entryPath(this.dir, key);
+    if (code !== null && !wellFormed(code)) return;
+    this.write(entryPath(this.dir, key), encodeEntry(key, code));
+  }
+
+  /** Writes a file of the cache whole (a temporary file renamed into place); never throws. */
+  private write(file: string, data: Buffer): boolean {
+    if (!this.writable) return false;
     const tmp = `${file}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`;
     try {
       const shard = path.dirname(file);
@@ -339,8 +364,9 @@ export class TransformCache {
         fs.mkdirSync(shard, { recursive: true });
         this.shards.add(shard);
       }
-      fs.writeFileSync(tmp, encodeEntry(key, code), { flag: 'wx' });
+      fs.writeFileSync(tmp, data, { flag: 'wx' });
       fs.renameSync(tmp, file);
+      return true;
     } catch {
       // Read-only, full, not a directory: this thread runs on without writing.
       this.writable = false;
@@ -349,6 +375,7 @@ export class TransformCache {
       } catch {
         // Never created.
       }
+      return false;
     }
   }
 }

@@ -48,10 +48,14 @@ export function instrumentSource(code: string, filename: string, moduleName: str
   try {
     const cached = lookUp(code, filename, moduleName);
     if (cached?.hit) return cached.hit.code ?? code;
-    const out = loadInstrument()(code, filename, { moduleName })?.code ?? null;
+    if (!cached?.cache.canWrite) return loadInstrument()(code, filename, { moduleName })?.code ?? code;
+    // Cached code refers to its source map in a file of the cache, which it then need not carry.
+    const { cache, key } = cached;
+    let out = loadInstrument()(code, filename, { moduleName, mapFile: cache.mapFileOf(key) });
+    if (out?.mapText !== undefined && !cache.setMap(key, out.mapText)) out = loadInstrument()(code, filename, { moduleName });
     // Declined code is cached too (as "run the original"): a warm start parses nothing.
-    if (cached) cached.cache.set(cached.key, out);
-    return out ?? code;
+    cache.set(key, out?.code ?? null);
+    return out?.code ?? code;
   } catch (err) {
     // A failure is not cached: the next run tries again (and reports it).
     if (!isSyntaxError(err)) reportInternalError(uninstrumented(filename), err);

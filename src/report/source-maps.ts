@@ -2,6 +2,8 @@
  * Maps positions in instrumented code back to the original source through the
  * output source map each instrumented module registered.
  */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import type { FileMeta } from '../runtime/api';
@@ -21,11 +23,29 @@ export interface OriginalPosition {
 // module registered again (a re-run) gets its new map.
 const parsed = new WeakMap<FileMeta, TraceMap | null>();
 
+/**
+ * The map's text: `FileMeta.map` itself, or the file it names
+ * (`file:<path>#<sha256>`, see mapFileRef) when its content has that hash;
+ * null for a file gone or changed since (a report then shows generated positions).
+ */
+function mapText(map: string): string | null {
+  const ref = /^file:(.*)#([0-9a-f]{64})$/s.exec(map);
+  if (!ref) return map;
+  let text: string;
+  try {
+    text = fs.readFileSync(ref[1]!, 'utf8');
+  } catch {
+    return null;
+  }
+  return createHash('sha256').update(text, 'utf8').digest('hex') === ref[2] ? text : null;
+}
+
 function traceMapOf(meta: FileMeta): TraceMap | null {
   let map = parsed.get(meta);
   if (map === undefined) {
     try {
-      map = meta.map ? new TraceMap(meta.map, meta.file) : null;
+      const text = meta.map ? mapText(meta.map) : null;
+      map = text ? new TraceMap(text, meta.file) : null;
     } catch {
       // A malformed map: show generated positions rather than fail the report.
       map = null;

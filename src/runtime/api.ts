@@ -60,7 +60,12 @@ export interface FileMeta {
   /** Original source files (absolute paths), after following the input source map. */
   sources: string[];
   sites: SiteTuple[];
-  /** Source map (JSON text) from the instrumented code back to the original sources. */
+  /**
+   * Source map (JSON text) from the instrumented code back to the original
+   * sources, or `file:<path>#<sha256>` naming the file that holds it (the
+   * transform cache's copy): read, and checked against the hash, when a
+   * report needs it.
+   */
   map?: string;
 }
 

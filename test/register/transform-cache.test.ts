@@ -52,6 +52,11 @@ function filesUnder(dir: string): string[] {
 
 const cacheOf = (project: string): string => path.join(project, 'node_modules', '.cache', 'asyncrace');
 
+/** The code entries under a cache directory (each instrumented one has its source map next to it). */
+function codeEntries(dir: string): string[] {
+  return filesUnder(dir).filter((f) => !f.endsWith('.map'));
+}
+
 /** A project with a node_modules folder (so cache_dir=auto caches) holding the racy programs and the syntax errors. */
 function project(withNodeModules = true): string {
   const dir = tempDir();
@@ -246,16 +251,22 @@ describe.each(NODES)('$name', (node) => {
       const first = run(node, [...entry.args, file], { cwd: dir });
       expectRace(first);
 
-      // One entry, named by its key, with a valid header.
+      // One entry, named by its key, with a valid header, and its source map next to it.
       const files = filesUnder(cache);
-      expect(files).toHaveLength(1);
+      expect(files).toHaveLength(2);
       const key = path.basename(files[0]!);
-      expect(files[0]).toBe(`${key.slice(0, 2)}/${key}`);
+      expect(files).toEqual([`${key.slice(0, 2)}/${key}`, `${key.slice(0, 2)}/${key}.map`]);
       const entryFile = entryPath(cache, key);
       const good = fs.readFileSync(entryFile);
       expect(good.toString('latin1', 0, good.indexOf(10))).toMatch(new RegExp(`^${ENTRY_MAGIC} 1 ${key} code [0-9a-f]{64}$`));
       const code = decodeEntry(good, key)!.code!;
       expect(code).toContain(INSTRUMENTED_MARKER);
+      // The code carries no copy of the map: it names the file (by a URL relative to the module, as Node reads it).
+      const mapFile = `${entryFile}.map`;
+      const map = fs.readFileSync(mapFile, 'utf8');
+      expect(JSON.parse(map)).toMatchObject({ version: 3, sources: [path.join(dir, file)] });
+      expect(code).not.toContain('mappings');
+      expect(code.trimEnd().split('\n').pop()).toBe(`//# sourceMappingURL=${path.relative(dir, mapFile).split(path.sep).join('/')}`);
 
       // The next start runs the entry's code: a valid entry with a line added shows it.
       fs.writeFileSync(entryFile, encodeEntry(key, `${code}\nconsole.log('served from the cache');\n`));
@@ -275,12 +286,44 @@ describe.each(NODES)('$name', (node) => {
       }
       expect(filesUnder(cache)).toEqual(files);
 
+      // A map file that changed since it was written is not used (reports show generated columns); nothing else changes.
+      for (const bad of ['', '{"version":3,"sources":[],"names":[],"mappings":";;;;"}', '\0garbage']) {
+        fs.writeFileSync(mapFile, bad);
+        expectRace(run(node, [...entry.args, file], { cwd: dir }));
+      }
+      fs.writeFileSync(mapFile, map);
+      expect(run(node, [...entry.args, file], { cwd: dir })).toEqual(first);
+
       // Edited code gets an entry of its own; the old one is not used.
       fs.appendFileSync(path.join(dir, file), "\nconsole.log('edited');\n");
       const edited = run(node, [...entry.args, file], { cwd: dir });
       expect(edited.stdout).toContain('edited\n');
       expectRace(edited);
-      expect(filesUnder(cache)).toHaveLength(2);
+      expect(codeEntries(cache)).toHaveLength(2);
+    });
+
+    it("maps a report's caller frames through the map file, checked against the hash the code carries", () => {
+      const dir = project();
+      // The call of touch() moves right in the instrumented line: only the map gives its column back.
+      fs.writeFileSync(
+        path.join(dir, 'callers.cjs'),
+        "const m = new Map();\nfunction touch(k) { m.set(k, 1); }\nfunction outer() { m.has('x'); touch('k'); }\nsetTimeout(() => outer(), 1); setImmediate(() => outer());\n",
+      );
+      // Whichever callback runs second reports, with its live stack: both call touch() from outer().
+      const cold = run(node, [...entry.args, 'callers.cjs'], { cwd: dir, env: { ASYNCRACE_OPTIONS: 'cache_dir=0' } });
+      expect(cold.stderr).toContain('at outer (callers.cjs:3:32)');
+      for (let i = 0; i < 2; i++) {
+        const cached = run(node, [...entry.args, 'callers.cjs'], { cwd: dir });
+        expect(cached.status).toBe(66);
+        expect(cached.stderr).toContain('at outer (callers.cjs:3:32)');
+      }
+      const mapFile = filesUnder(cacheOf(dir)).find((f) => f.endsWith('.map'))!;
+      fs.writeFileSync(path.join(cacheOf(dir), mapFile), '{"version":3,"sources":[],"names":[],"mappings":""}');
+      const changed = run(node, [...entry.args, 'callers.cjs'], { cwd: dir });
+      expect(changed.status).toBe(66);
+      expect(changed.stderr).not.toContain('internal error');
+      expect(changed.stderr).not.toContain('at outer (callers.cjs:3:32)');
+      expect(changed.stderr).toMatch(/at outer \(callers\.cjs:3:\d+\)/);
     });
 
     it.each(['bad.cjs', 'bad.mjs'])('caches the syntax error of %s as "run the original": Node reports it the same', (file) => {
@@ -309,14 +352,14 @@ describe.each(NODES)('$name', (node) => {
       fs.writeFileSync(path.join(dir, 'app.js'), `${original}//# sourceMappingURL=app.js.map\n`);
       fs.writeFileSync(path.join(dir, 'app.js.map'), JSON.stringify({ version: 3, file: 'app.js', sources: ['orig.js'], names: [], mappings: `AAAA${';AACA'.repeat(lines)}` }));
       expectRace(run(node, [...entry.args, 'app.js'], { cwd: dir }));
-      expect(filesUnder(cacheOf(dir))).toHaveLength(1);
+      expect(codeEntries(cacheOf(dir))).toHaveLength(1);
       // The comment goes at the end of the line before the check: no line moves, app.js and its map stay as they are.
       const edited = original.split('\n');
       const check = edited.findIndex((line) => line.includes('cache.has(id)'));
       edited[check - 1] += ' // asyncrace-ignore-next-line';
       fs.writeFileSync(path.join(dir, 'orig.js'), edited.join('\n'));
       expect(run(node, [...entry.args, 'app.js'], { cwd: dir })).toEqual({ status: 0, stdout: 'users 2\n', stderr: '' });
-      expect(filesUnder(cacheOf(dir))).toHaveLength(2);
+      expect(codeEntries(cacheOf(dir))).toHaveLength(2);
     });
 
     it.each(['0', 'off'])('writes nothing with cache_dir=%s', (value) => {
@@ -341,7 +384,7 @@ describe.each(NODES)('$name', (node) => {
       const options = { ASYNCRACE_OPTIONS: 'exitcode=66 cache_dir=.asyncrace-cache' };
       expectRace(run(node, [...entry.args, 'stampede.mjs'], { cwd: dir, env: options }));
       expectRace(run(node, [...entry.args, 'stampede.cjs'], { cwd: dir, env: options }));
-      expect(filesUnder(path.join(dir, '.asyncrace-cache'))).toHaveLength(2);
+      expect(codeEntries(path.join(dir, '.asyncrace-cache'))).toHaveLength(2);
     });
 
     it('runs and detects as without a cache when the cache cannot be written', () => {
