@@ -177,6 +177,8 @@ let current: Ev | null = root;
 /** The events and shadow frames that nested callback runs interrupted (two stacks, so that entering allocates nothing). */
 const outerEvs: Array<Ev | null> = [];
 const outerFrames: Array<Frame | null> = [];
+/** How many of each stack are in use: entries past it are cleared, never cut off (setting an array's length costs more than a callback's bookkeeping). */
+let depth = 0;
 
 const refused = new Refused<Source>();
 
@@ -348,13 +350,14 @@ function enter(src: Source | undefined): void {
   // A callback runs only once the main script is over: from then on, code at top level (beforeExit,
   // exit listeners) comes after every event, in a fresh event each time it runs.
   if (current === root) root.running = false;
-  outerEvs[outerEvs.length] = outerEvs.length ? current : null;
-  outerFrames[outerFrames.length] = currentFrame();
+  outerEvs[depth] = depth ? current : null;
+  outerFrames[depth] = currentFrame();
+  depth++;
   let ev: Ev;
   if (!src) ev = makeEv(EMPTY, EMPTY, null, null, null);
   else {
     const cpred = join(src.cclock, src.parent?.cresolved);
-    const pred = queueOrder(src, join(src.clock, src.parent?.resolved), outerEvs.length === 1);
+    const pred = queueOrder(src, join(src.clock, src.parent?.resolved), depth === 1);
     ev = makeEv(pred, cpred, src.creator, src, isMicro(src) ? queuedInMacro(src) : null);
   }
   current = ev;
@@ -363,7 +366,7 @@ function enter(src: Source | undefined): void {
 
 /** Whether an event that a running callback interrupted is on `chain` (in either order: ids are not shared between them). */
 function runningOn(chain: number): boolean {
-  for (let i = 0; i < outerEvs.length; i++) {
+  for (let i = 0; i < depth; i++) {
     const o = outerEvs[i];
     if (o && (o.chain === chain || o.cchain === chain)) return true;
   }
@@ -409,12 +412,12 @@ function leave(): void {
     if (!runningOn(ev.chain)) offerChain(fullChains, ev.chain, ev.time);
     if (!runningOn(ev.cchain)) offerChain(causalChains, ev.cchain, ev.ctime);
   }
-  const n = outerEvs.length;
-  if (n) {
-    current = outerEvs[n - 1]!;
-    setFrame(outerFrames[n - 1]!);
-    outerEvs.length = n - 1;
-    outerFrames.length = n - 1;
+  if (depth) {
+    depth--;
+    current = outerEvs[depth]!;
+    setFrame(outerFrames[depth]!);
+    outerEvs[depth] = null;
+    outerFrames[depth] = null;
   } else {
     current = null;
     setFrame(null);
@@ -629,8 +632,11 @@ export function startTracking(): void {
 export function enterExit(): void {
   // The event that called process.exit() ends here.
   if (current) for (let i = 0; i < endListeners.length; i++) endListeners[i]!(current);
-  outerEvs.length = 0;
-  outerFrames.length = 0;
+  for (let i = 0; i < depth; i++) {
+    outerEvs[i] = null;
+    outerFrames[i] = null;
+  }
+  depth = 0;
   current = afterAll();
   setFrame(null);
 }
