@@ -89,6 +89,8 @@ export interface Ev extends Epoch {
   /** Its place in the causal order (chain and time on it); `chain` and `time` are its place in the full order. */
   readonly cchain: number;
   readonly ctime: number;
+  /** Whether it took up an offered chain in the full order (it need not follow the chain's earlier events). */
+  readonly takenUp: boolean;
   /** Both grow only by acquire(), which adds edges to the whole (atomic) event. */
   clock: Clock;
   cclock: Clock;
@@ -138,17 +140,20 @@ const causalChains = new Chains();
 
 function makeEv(pred: Clock, cpred: Clock, creator: Ev | null, src: Source | null, macro: Ev | null): Ev {
   forgetAnswers();
-  const { chain, time } = nextEpoch(fullChains, creator, pred);
-  const causal = nextEpoch(causalChains, creator && { chain: creator.cchain, time: creator.ctime }, cpred);
+  const chain = creator ? nextEpoch(fullChains, creator.chain, creator.time, pred) : nextEpoch(fullChains, -1, 0, pred);
+  const time = fullChains.time;
+  const cchain = creator ? nextEpoch(causalChains, creator.cchain, creator.ctime, cpred) : nextEpoch(causalChains, -1, 0, cpred);
+  const ctime = causalChains.time;
   const clock = stamped(pred, chain, time);
   const ev: Ev = {
     chain,
     time,
-    cchain: causal.chain,
-    ctime: causal.time,
+    cchain,
+    ctime,
+    takenUp: fullChains.taken,
     clock,
     // Most events have no queue-order edge and the same place in both orders: one clock serves as both.
-    cclock: pred === cpred && causal.chain === chain && causal.time === time ? clock : stamped(cpred, causal.chain, causal.time),
+    cclock: pred === cpred && cchain === chain && ctime === time ? clock : stamped(cpred, cchain, ctime),
     src,
     macro: null as unknown as Ev,
     seq: ++seq,
@@ -401,8 +406,8 @@ function leave(): void {
       if (isMicro(src)) {
         const m = ev.macro;
         const byChain = m.drainByChain ?? (m.drainByChain = new SafeMap());
-        // Joined, not replaced: the chain may have been taken up by an event that did not follow the last one.
-        byChain.set(ev.chain, join(byChain.get(ev.chain) ?? EMPTY, ev.clock));
+        // An event that took up an offered chain need not follow the chain's last event: joined, not replaced.
+        byChain.set(ev.chain, ev.takenUp ? join(byChain.get(ev.chain) ?? EMPTY, ev.clock) : ev.clock);
         if (ev.acquired) m.drainAcquired = join(m.drainAcquired ?? EMPTY, ev.clock);
         m.drain = null;
       }

@@ -28,6 +28,10 @@ export class Chains {
   readonly ring: number[] = [];
   waiting = 0;
   readonly aged: number[] = [];
+  /** The time nextEpoch gave its last event (returned this way: an object a call would cost the collector). */
+  time = 0;
+  /** Whether that event took up an offered chain, whose earlier events it need not follow. */
+  taken = false;
   constructor() {
     spaces[spaces.length] = this;
   }
@@ -122,7 +126,8 @@ export function markAsked(chain: number, time: number): void {
 }
 
 /**
- * The place of a new event in the order of `chains`: it extends the chain of
+ * The chain of a new event in the order of `chains` (its time is then in
+ * `chains.time`): it extends the chain of
  * `creator` (an epoch of one predecessor) when that is still the chain's head;
  * else any chain whose head happens before it by `pred` (its predecessors in
  * that order), since everything on that chain is then before it too; else it
@@ -130,10 +135,11 @@ export function markAsked(chain: number, time: number): void {
  * clock's length, near the number of tasks that run side by side, not the
  * number ever run.
  */
-export function nextEpoch(chains: Chains, creator: { chain: number; time: number } | null, pred: Clock): { chain: number; time: number } {
+export function nextEpoch(chains: Chains, creatorChain: number, creatorTime: number, pred: Clock): number {
   const heads = chains.heads;
   let chain = -1;
-  if (creator && heads[creator.chain] === creator.time) chain = creator.chain;
+  chains.taken = false;
+  if (creatorChain >= 0 && heads[creatorChain] === creatorTime) chain = creatorChain;
   else {
     for (let i = 0; i < pred.length; i += 2) {
       const t = pred[i + 1]!;
@@ -142,7 +148,10 @@ export function nextEpoch(chains: Chains, creator: { chain: number; time: number
         break;
       }
     }
-    if (chain < 0) chain = takeOffered(chains);
+    if (chain < 0) {
+      chain = takeOffered(chains);
+      chains.taken = chain >= 0;
+    }
     if (chain < 0) {
       chain = ids++;
       for (let i = 0; i < spaces.length; i++) spaces[i]!.heads[chain] = 0;
@@ -153,7 +162,8 @@ export function nextEpoch(chains: Chains, creator: { chain: number; time: number
   }
   const time = heads[chain]! + 1;
   heads[chain] = time;
-  return { chain, time };
+  chains.time = time;
+  return chain;
 }
 
 /** A clock after every event so far in the order of `chains`: the head of each of its chains. */
