@@ -24,7 +24,7 @@ import { createHook, executionAsyncResource } from 'node:async_hooks';
 import { types } from 'node:util';
 import { promiseHooks } from 'node:v8';
 import type { Frame } from './api';
-import { EMPTY, before, beforeAt, join, joinAll, stamped, type Clock, type Epoch } from './clock';
+import { EMPTY, beforeAt, join, joinAll, sameClock, stamped, type Clock, type Epoch } from './clock';
 import { Chains, afterEverything, markAsked, nextEpoch, offerChain } from './chains';
 import { currentFrame, setFrame } from './shadow-stack';
 import { Refused, Returns, hiddenSlot } from './hidden-slot';
@@ -142,7 +142,9 @@ function makeEv(pred: Clock, cpred: Clock, creator: Ev | null, src: Source | nul
   forgetAnswers();
   const chain = creator ? nextEpoch(fullChains, creator.chain, creator.time, pred) : nextEpoch(fullChains, -1, 0, pred);
   const time = fullChains.time;
-  const cchain = creator ? nextEpoch(causalChains, creator.cchain, creator.ctime, cpred) : nextEpoch(causalChains, -1, 0, cpred);
+  // A chain the full order started for it serves the causal order too if that one needs a new chain: one clock then serves both.
+  const fresh = fullChains.started ? chain : -1;
+  const cchain = creator ? nextEpoch(causalChains, creator.cchain, creator.ctime, cpred, fresh) : nextEpoch(causalChains, -1, 0, cpred, fresh);
   const ctime = causalChains.time;
   const clock = stamped(pred, chain, time);
   const ev: Ev = {
@@ -153,7 +155,7 @@ function makeEv(pred: Clock, cpred: Clock, creator: Ev | null, src: Source | nul
     takenUp: fullChains.taken,
     clock,
     // Most events have no queue-order edge and the same place in both orders: one clock serves as both.
-    cclock: pred === cpred && cchain === chain && ctime === time ? clock : stamped(cpred, cchain, ctime),
+    cclock: cchain === chain && ctime === time && sameClock(pred, cpred) ? clock : stamped(cpred, cchain, ctime),
     src,
     macro: null as unknown as Ev,
     seq: ++seq,
@@ -231,15 +233,15 @@ export function currentEvent(): Ev {
 export function asked(ev: Ev): void {
   if (ev.asked) return;
   ev.asked = true;
-  markAsked(ev.chain, ev.time);
-  markAsked(ev.cchain, ev.ctime);
+  markAsked(fullChains, ev.chain, ev.time);
+  markAsked(causalChains, ev.cchain, ev.ctime);
 }
 
 /** Whether `a` happens before (or is) `b` by the program's own causal edges alone. */
 export function causallyBefore(a: Ev, b: Ev): boolean {
   if (a === b) return true;
   if (a === causalAsked.a && b === causalAsked.b) return causalAsked.answer;
-  const answer = beforeAt(a.cchain, a.ctime, b.cclock);
+  const answer = beforeAt(a.cchain, a.ctime, b.cclock, causalChains.forgotten);
   causalAsked.a = a;
   causalAsked.b = b;
   causalAsked.answer = answer;
@@ -251,7 +253,7 @@ export function causallyBefore(a: Ev, b: Ev): boolean {
 export function happensBefore(a: Ev, b: Ev): boolean {
   if (a === b) return true;
   if (a === fullAsked.a && b === fullAsked.b) return fullAsked.answer;
-  const answer = before(a, b.clock);
+  const answer = beforeAt(a.chain, a.time, b.clock, fullChains.forgotten);
   fullAsked.a = a;
   fullAsked.b = b;
   fullAsked.answer = answer;

@@ -22,6 +22,20 @@ import type { Clock } from './clock';
 /** The chains of one order: the head time of each (an event may extend a chain only at its head). */
 export class Chains {
   readonly heads: number[] = [];
+  /**
+   * For each chain, the earliest time of an event on it in this order that a
+   * check may ask about (0: none so far). Checks ask only about events that
+   * accessed a collection, so a clock keeps `chain, time` only when some such
+   * event on that chain is at or before `time` (see `keeps`): the rest answers
+   * no question. A clock then lists the chains of the accesses in its past,
+   * and the many events of Node's own (sockets, streams, ticks) that touch no
+   * collection add nothing to it.
+   */
+  readonly floors: number[] = [];
+  /** For each chain: the time of its head when it was offered, 0 when it is not offered. */
+  readonly offeredAt: number[] = [];
+  /** For each chain: its events up to this time are forgotten (taken up again after QUARANTINE). */
+  readonly forgotten: number[] = [];
   /** Chains offered for a new event to take up (see `offerChain`); entries may be stale. */
   readonly free: number[] = [];
   /** Offered chains with events that checks ask about: the latest QUARANTINE, a ring, and those past it. */
@@ -32,30 +46,26 @@ export class Chains {
   time = 0;
   /** Whether that event took up an offered chain, whose earlier events it need not follow. */
   taken = false;
+  /** Whether it started a chain. */
+  started = false;
   constructor() {
     spaces[spaces.length] = this;
   }
 }
 
-/** Every order's chains: a new id gets a head (0: unused) in each, so that no heads array has holes. */
+/** Every order's chains: a new id gets a head (0: unused) and the rest in each, so that no array has holes. */
 const spaces: Chains[] = [];
-/** Chain ids handed out, in either order (an id is used by one order only). */
+/** Chain ids handed out. An event that starts a chain in both orders starts the same one (its clock then serves both). */
 let ids = 0;
 
-/**
- * For each chain, the earliest time of an event on it that a check may ask
- * about (0: none so far). Checks ask only about events that accessed a
- * collection, so a clock keeps `chain, time` only when some such event on that
- * chain is at or before `time`: the rest answers no question. A clock then lists the chains of the
- * accesses in its past, and the many events of Node's own (sockets, streams,
- * ticks) that touch no collection add nothing to it.
- */
-export const floors: number[] = [];
-
-/** For each chain: the time of its head when it was offered, 0 when it is not offered. */
-const offeredAt: number[] = [];
-/** For each chain: its events up to this time are forgotten (taken up again after QUARANTINE). */
-export const forgotten: number[] = [];
+/** Whether a clock made now keeps `chain, time`: some check may ask about an event on it up to `time`, in either order. */
+export function keeps(chain: number, time: number): boolean {
+  for (let i = 0; i < spaces.length; i++) {
+    const f = spaces[i]!.floors[chain]!;
+    if (f !== 0 && f <= time) return true;
+  }
+  return false;
+}
 
 /**
  * Chains with events that checks ask about wait behind this many others of
@@ -76,10 +86,10 @@ export const QUARANTINE = 4096;
  */
 export function offerChain(chains: Chains, chain: number, time: number): void {
   if (chains.heads[chain] !== time) return;
-  const listed = offeredAt[chain] !== 0;
-  offeredAt[chain] = time;
+  const listed = chains.offeredAt[chain] !== 0;
+  chains.offeredAt[chain] = time;
   if (listed) return;
-  if (floors[chain] === 0) chains.free[chains.free.length] = chain;
+  if (chains.floors[chain] === 0) chains.free[chains.free.length] = chain;
   else quarantine(chains, chain);
 }
 
@@ -92,7 +102,7 @@ function quarantine(chains: Chains, chain: number): void {
 
 /** An offered chain whose head is still the event that offered it; -1 if none. */
 function takeOffered(chains: Chains): number {
-  const { free, aged, heads } = chains;
+  const { free, aged, heads, offeredAt, floors } = chains;
   while (free.length) {
     const c = free[free.length - 1]!;
     free.length--;
@@ -111,7 +121,7 @@ function takeOffered(chains: Chains): number {
     offeredAt[c] = 0;
     if (t === heads[c]) {
       // Its events so far are forgotten: before every event from now on, so no clock needs to list them.
-      forgotten[c] = t;
+      chains.forgotten[c] = t;
       floors[c] = 0;
       return c;
     }
@@ -119,26 +129,28 @@ function takeOffered(chains: Chains): number {
   return -1;
 }
 
-/** Notes that checks may ask whether the event at (`chain`, `time`) happens before another. */
-export function markAsked(chain: number, time: number): void {
-  const f = floors[chain]!;
-  if (f === 0 || time < f) floors[chain] = time;
+/** Notes that checks may ask whether the event at (`chain`, `time`) of this order happens before another. */
+export function markAsked(chains: Chains, chain: number, time: number): void {
+  const f = chains.floors[chain]!;
+  if (f === 0 || time < f) chains.floors[chain] = time;
 }
 
 /**
  * The chain of a new event in the order of `chains` (its time is then in
- * `chains.time`): it extends the chain of
- * `creator` (an epoch of one predecessor) when that is still the chain's head;
- * else any chain whose head happens before it by `pred` (its predecessors in
- * that order), since everything on that chain is then before it too; else it
- * starts a chain. Taking up such chains keeps their number, and so every
- * clock's length, near the number of tasks that run side by side, not the
- * number ever run.
+ * `chains.time`): it extends the chain of `creator` (an epoch of one
+ * predecessor) when that is still the chain's head; else any chain whose head
+ * happens before it by `pred` (its predecessors in that order), since
+ * everything on that chain is then before it too; else one offered; else it
+ * starts one: `fresh` when that is a chain the other order just started for
+ * the same event (-1: none), else a new one. Taking up chains keeps their
+ * number, and so every clock's length, near the number of tasks that run side
+ * by side, not the number ever run.
  */
-export function nextEpoch(chains: Chains, creatorChain: number, creatorTime: number, pred: Clock): number {
+export function nextEpoch(chains: Chains, creatorChain: number, creatorTime: number, pred: Clock, fresh = -1): number {
   const heads = chains.heads;
   let chain = -1;
   chains.taken = false;
+  chains.started = false;
   if (creatorChain >= 0 && heads[creatorChain] === creatorTime) chain = creatorChain;
   else {
     for (let i = 0; i < pred.length; i += 2) {
@@ -148,17 +160,22 @@ export function nextEpoch(chains: Chains, creatorChain: number, creatorTime: num
         break;
       }
     }
+    if (chain < 0 && fresh >= 0 && heads[fresh] === 0) chain = fresh;
     if (chain < 0) {
       chain = takeOffered(chains);
       chains.taken = chain >= 0;
     }
     if (chain < 0) {
       chain = ids++;
-      for (let i = 0; i < spaces.length; i++) spaces[i]!.heads[chain] = 0;
-      floors[chain] = 0;
-      offeredAt[chain] = 0;
-      forgotten[chain] = 0;
+      for (let i = 0; i < spaces.length; i++) {
+        const s = spaces[i]!;
+        s.heads[chain] = 0;
+        s.floors[chain] = 0;
+        s.offeredAt[chain] = 0;
+        s.forgotten[chain] = 0;
+      }
     }
+    chains.started = heads[chain] === 0;
   }
   const time = heads[chain]! + 1;
   heads[chain] = time;
@@ -180,7 +197,7 @@ export function afterEverything(chains: Chains): Clock {
   return clock;
 }
 
-/** How many chains were ever started, in both orders (at most twice the number of entries of any clock). */
+/** How many chains were ever started, in both orders. */
 export function chainCount(): number {
   return ids;
 }

@@ -11,7 +11,7 @@
  * a dense clock would carry a slot for every one of them ever started.
  */
 
-import { floors, forgotten } from './chains';
+import { keeps } from './chains';
 
 /**
  * `[chain, time, chain, time, ...]` in increasing chain order: the latest time
@@ -53,6 +53,14 @@ function adds(a: Clock, b: Clock): boolean {
     if (i >= a.length || a[i] !== ch || a[i + 1]! < b[j + 1]!) return true;
   }
   return false;
+}
+
+/** Whether two clocks list the same times (a comparison costs less than a copy). */
+export function sameClock(a: Clock, b: Clock): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Elementwise maximum; returns `a` itself when `b` adds nothing. */
@@ -108,21 +116,18 @@ export function stamped(pred: Clock, chain: number, time: number): Clock {
 }
 
 function keep(clock: number[], n: number, chain: number, time: number): number {
-  const f = floors[chain]!;
-  if (f === 0 || f > time) return n;
+  if (!keeps(chain, time)) return n;
   clock[n] = chain;
   clock[n + 1] = time;
   return n + 2;
 }
 
-/** Whether the event at (`chain`, `time`) happens before (or is) the event whose clock is `now`, or is forgotten. */
-export function beforeAt(chain: number, time: number, now: Clock): boolean {
+/**
+ * Whether the event at (`chain`, `time`) happens before (or is) the event
+ * whose clock is `now`, or is forgotten (`forgotten`: its order's, see chains.ts).
+ */
+export function beforeAt(chain: number, time: number, now: Clock, forgotten: readonly number[]): boolean {
   return timeOn(now, chain) >= time || time <= forgotten[chain]!;
-}
-
-/** Whether the event at `e` happens before (or is) the event whose clock is `now`. */
-export function before(e: Epoch, now: Clock): boolean {
-  return beforeAt(e.chain, e.time, now);
 }
 
 /**
