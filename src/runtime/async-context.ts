@@ -239,24 +239,22 @@ export function asked(ev: Ev): void {
 
 /** Whether `a` happens before (or is) `b` by the program's own causal edges alone. */
 export function causallyBefore(a: Ev, b: Ev): boolean {
-  if (a === b) return true;
-  if (a === causalAsked.a && b === causalAsked.b) return causalAsked.answer;
-  const answer = beforeAt(a.cchain, a.ctime, b.cclock, causalChains.forgotten);
-  causalAsked.a = a;
-  causalAsked.b = b;
-  causalAsked.answer = answer;
-  return answer;
+  return a === b || ask(causalAsked, a, b);
 }
-
 
 /** Whether `a` happens before (or is) `b`, Node's queue orders included. */
 export function happensBefore(a: Ev, b: Ev): boolean {
-  if (a === b) return true;
-  if (a === fullAsked.a && b === fullAsked.b) return fullAsked.answer;
-  const answer = beforeAt(a.chain, a.time, b.clock, fullChains.forgotten);
-  fullAsked.a = a;
-  fullAsked.b = b;
-  fullAsked.answer = answer;
+  return a === b || ask(fullAsked, a, b);
+}
+
+/** Whether `a` happens before `b` in the order `memo` remembers the last answer of. */
+function ask(memo: typeof fullAsked, a: Ev, b: Ev): boolean {
+  if (a === memo.a && b === memo.b) return memo.answer;
+  const answer =
+    memo === fullAsked ? beforeAt(a.chain, a.time, b.clock, fullChains.forgotten) : beforeAt(a.cchain, a.ctime, b.cclock, causalChains.forgotten);
+  memo.a = a;
+  memo.b = b;
+  memo.answer = answer;
   return answer;
 }
 
