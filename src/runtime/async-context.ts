@@ -36,8 +36,8 @@ type Kind = 'promise' | 'tick' | 'microtask' | 'immediate' | 'timeout' | 'other'
 /** Where an event's callback came from: a promise or another async resource. */
 export interface Source {
   readonly kind: Kind;
-  /** Full and causal clocks of the creating event. */
-  readonly clock: Clock;
+  /** Full and causal clocks of the creating event (the full one takes up its drain once the creator is let go). */
+  clock: Clock;
   readonly cclock: Clock;
   /** The creating event (its chain may be extended by the first run). */
   creator: Ev | null;
@@ -369,6 +369,13 @@ function enter(src: Source | undefined): void {
   setFrame(src ? src.frame : null);
 }
 
+/** The macrotask whose drain is running: that of the outermost callback running (`ev` itself when none is interrupted). */
+function drainingMacro(ev: Ev): Ev {
+  // outerEvs[0] is what ran before the outermost callback: null, or the main script.
+  const outer = depth > 1 ? outerEvs[1] : null;
+  return (outer ?? ev).macro;
+}
+
 /** Whether an event that a running callback interrupted is on `chain` (in either order: ids are not shared between them). */
 function runningOn(chain: number): boolean {
   for (let i = 0; i < depth; i++) {
@@ -402,6 +409,13 @@ function leave(): void {
         // An immediate runs once; the next one of its event has taken what it needs.
         src.creator = null;
         src.prev = null;
+      }
+      if ((src.kind === 'other' || src.kind === 'timeout') && src.creator && src.creator.macro !== drainingMacro(ev)) {
+        // A resource that runs again (a socket, an interval) needs no more of the event that made it than
+        // that event's drain, over once another macrotask runs: kept as a clock, so that its callbacks do
+        // not hold every event before them (each creator holds its own, back to the start).
+        src.clock = join(src.clock, drainOf(src.creator.macro));
+        src.creator = null;
       }
       if (isMicro(src)) {
         const m = ev.macro;

@@ -165,7 +165,9 @@ describe.skipIf(!built)('bounded state', () => {
     // the heap grew by kilobytes a request; chains whose events accessed a Map are now taken up again
     // after QUARANTINE others in each order.
     expect(last!.chains).toBeLessThan(2 * QUARANTINE + 1000);
-    expect(last!.heap - first!.heap).toBeLessThan(2 * MB);
+    // Before each resource's callbacks let go of the event that made it, they held every event back to
+    // the start: about 50 bytes a request, 0.5 MB over the second half.
+    expect(last!.heap - first!.heap).toBeLessThan(0.375 * MB);
   });
 
   it('tasks awaiting async calls in a loop keep nothing of the awaits that are over', () => {
