@@ -376,7 +376,7 @@ function drainingMacro(ev: Ev): Ev {
   return (outer ?? ev).macro;
 }
 
-/** Whether an event that a running callback interrupted is on `chain` (in either order: ids are not shared between them). */
+/** Whether an event that a running callback interrupted is on `chain`, in either order. */
 function runningOn(chain: number): boolean {
   for (let i = 0; i < depth; i++) {
     const o = outerEvs[i];
