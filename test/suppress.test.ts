@@ -133,8 +133,8 @@ describe('asyncrace-ignore-next-line', () => {
       ['set', 4, 0],
     ]);
     const get = v.state.sites.find((s) => s[0] === 'get')!;
-    // callee, nullishOnly, argsSuspend kept in place (callee as written; flags 0).
-    expect(get.slice(5)).toEqual(['m.get', 0, 0, 1]);
+    // message, nullishOnly, argsSuspend kept in place (V8's message for the callee as written; flags 0).
+    expect(get.slice(5)).toEqual(['m.get is not a function', 0, 0, 1]);
     const spread = v.state.sites.find((s) => s[0] === 'iterate')!;
     expect(spread[6]).toBe(1);
   });

@@ -16,7 +16,8 @@
 import * as t from '@babel/types';
 import type { NodePath, Scope } from '@babel/traverse';
 import { assignTemp, callShape, isSimple, isStable, member, methodCallShape, plainCallShape, reuse, sizeShape, type Emitter } from './shapes';
-import { calleeText } from './v8-text';
+import { suspends } from './places';
+import { calleeText, notFunctionMessage } from './v8-text';
 
 /** Method names whose calls are instrumented (api.ts). */
 export const METHODS: ReadonlySet<string> = new Set(['get', 'set', 'has', 'delete', 'clear', 'add', 'forEach', 'keys', 'values', 'entries']);
@@ -25,10 +26,18 @@ export const METHODS: ReadonlySet<string> = new Set(['get', 'set', 'has', 'delet
 export interface ChainEmitter extends Emitter {
   /** A fresh temporary declared in the function (or module) that runs `path`. */
   temp(path: NodePath): t.Identifier;
-  /** Registers a site for `node` (its position) and returns its index. */
-  site(what: string, node: t.Node, path: NodePath, callee?: string): number;
+  /**
+   * Registers a site for `node` (its position), with V8's message for its
+   * TypeError, and returns its index; `argsSuspend`: a call whose arguments
+   * can suspend (await, yield).
+   */
+  site(what: string, node: t.Node, path: NodePath, message?: string, nullishOnly?: boolean, argsSuspend?: boolean): number;
   /** The user's node that a generated node replaced. */
   originalOf(node: t.Node): t.Node;
+  /** The arguments of `call` for a generated call, keeping the names V8 infers from them (inferred-names.ts). */
+  callArguments(call: t.OptionalCallExpression): t.OptionalCallExpression['arguments'];
+  /** Whether callArguments changed the arguments of `call` (its callee must then push no names of its own). */
+  namesArguments(call: t.OptionalCallExpression): boolean;
 }
 
 /**
@@ -120,7 +129,8 @@ function isCallee(path: NodePath): boolean {
 }
 
 const void0 = (): t.Expression => t.unaryExpression('void', t.numericLiteral(0));
-const isNull = (e: t.Expression): t.Expression => t.binaryExpression('==', e, t.nullLiteral());
+// A name tested in parentheses: V8 drops the names it saw inside them, as it does those of the chain as written.
+const isNull = (e: t.Expression): t.Expression => t.binaryExpression('==', t.isIdentifier(e) ? t.parenthesizedExpression(e) : e, t.nullLiteral());
 
 /**
  * Lowers the optional chain whose top is `path`, or returns null when the chain
@@ -201,19 +211,22 @@ export function lowerChain(path: NodePath<ChainNode>, e: ChainEmitter): t.Expres
     return cur.k === 'mem' ? keyText(cur.prop, cur.computed) : undefined;
   };
 
+  // Calls in a chain are never where an iteration looks for them (V8 wraps the chain): plain "is not a function".
+  const callSite = (what: string, node: t.Node, callee: t.Node, call: t.OptionalCallExpression): number =>
+    e.site(what, node, path, notFunctionMessage(callee, 'call', (n) => e.originalOf(n)), false, suspends(call.arguments));
+
   const plainCall = (cur: Cur, call: t.OptionalCallExpression): t.Expression => {
     const name = methodOf(cur);
     if (cur.k === 'mem' && name !== undefined && METHODS.has(name)) {
-      return methodCallShape(e, path, e.site(name, cur.prop, path, calleeText(cur.node, (n) => e.originalOf(n))), cur.obj, cur.prop, cur.computed, call.arguments, cur.node);
+      return methodCallShape(e, path, callSite(name, cur.prop, cur.node, call), cur.obj, cur.prop, cur.computed, e.callArguments(call), cur.node);
     }
     const callee = cur.k === 'mem' ? value({ ...cur, sizeable: false }) : cur.e;
     // A callee read from our temporaries would show them in V8's "is not a function": the call shape names it as written.
-    const written = calleeText(call.callee, (n) => e.originalOf(n));
-    if (written !== calleeText(callee)) {
-      if (cur.k === 'mem') return methodCallShape(e, path, e.site(name ?? 'call', cur.prop, path, written), cur.obj, cur.prop, cur.computed, call.arguments, cur.node);
-      return plainCallShape(e, path, e.site('call', call, path, written), cur.e, call.arguments, call);
+    if (calleeText(call.callee, (n) => e.originalOf(n)) !== calleeText(callee)) {
+      if (cur.k === 'mem') return methodCallShape(e, path, callSite(name ?? 'call', cur.prop, call.callee, call), cur.obj, cur.prop, cur.computed, e.callArguments(call), cur.node);
+      return plainCallShape(e, path, callSite('call', call, call.callee, call), cur.e, e.callArguments(call), call);
     }
-    const out = t.callExpression(callee, call.arguments);
+    const out = t.callExpression(e.namesArguments(call) ? t.parenthesizedExpression(callee) : callee, e.callArguments(call));
     if (call.typeParameters) out.typeParameters = call.typeParameters;
     return out;
   };
@@ -222,7 +235,10 @@ export function lowerChain(path: NodePath<ChainNode>, e: ChainEmitter): t.Expres
     const written = calleeText(call.callee, (n) => e.originalOf(n));
     if (cur.k === 'val') {
       const g = guard(cur.e);
-      const then = written === calleeText(g.ref) ? t.callExpression(g.ref, call.arguments) : plainCallShape(e, path, e.site('call', call, path, written), g.ref, call.arguments, call);
+      const then =
+        written === calleeText(g.ref)
+          ? t.callExpression(e.namesArguments(call) ? t.parenthesizedExpression(g.ref) : g.ref, e.callArguments(call))
+          : plainCallShape(e, path, callSite('call', call, call.callee, call), g.ref, e.callArguments(call), call);
       return { check: g.check, then };
     }
     let lookup: t.Expression | t.Super;
@@ -244,7 +260,7 @@ export function lowerChain(path: NodePath<ChainNode>, e: ChainEmitter): t.Expres
     const check = isNull(t.assignmentExpression('=', f, member(lookup, cur.prop, cur.computed)));
     const name = methodOf(cur);
     // Every call goes through the call shape: `f.call(recv, ...)` would name `_f.call` in V8's "is not a function".
-    const then = callShape(e, e.site(name ?? 'call', cur.prop, path, name !== undefined && METHODS.has(name) ? calleeText(cur.node, (n) => e.originalOf(n)) : written), recv, reuse(f), call.arguments, cur.node, cur.prop);
+    const then = callShape(e, callSite(name ?? 'call', cur.prop, name !== undefined && METHODS.has(name) ? cur.node : call.callee, call), recv, reuse(f), e.callArguments(call), cur.node, cur.prop);
     return { check, then };
   };
 

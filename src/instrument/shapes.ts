@@ -17,6 +17,7 @@
  */
 import * as t from '@babel/types';
 import type { NodePath, Scope } from '@babel/traverse';
+import { followsPendingFunction } from './inferred-names';
 
 /** The temporaries of a call or size shape: the receiver `_o` and the method `_f`. */
 export type TempKind = 'o' | 'f';
@@ -117,9 +118,26 @@ function shield(e: Emitter, node: t.Expression): t.Expression {
   return e.gen(t.callExpression(e.gen(t.arrowFunctionExpression([], node)), []));
 }
 
-/** `tmp = value`, with the functions of `value` as anonymous as before (see shield). */
+/** Whether `node` holds a function or class expression: V8 may name it after the names it saw before (inferred-names.ts). */
+function holdsFunction(node: t.Node): boolean {
+  let found = false;
+  t.traverseFast(node, (n) => {
+    if (t.isFunction(n) || t.isClass(n)) found = true;
+  });
+  return found;
+}
+
+/**
+ * `tmp = value`, with the functions of `value` as anonymous as before (see
+ * shield). Where `value` holds a function, the temporary is in parentheses,
+ * `(_t) = value`: V8 forgets the names it saw inside them, so `value`'s
+ * functions are named as they were, not after `_t`.
+ */
 export function assignTemp(e: Emitter, tmp: t.Identifier, value: t.Expression): t.AssignmentExpression {
-  return t.assignmentExpression('=', tmp, shield(e, value));
+  const assignment = t.assignmentExpression('=', tmp, shield(e, value));
+  // A parenthesised name is a valid assignment target, though not a Babel LVal.
+  if (holdsFunction(value)) assignment.left = t.parenthesizedExpression(tmp) as unknown as t.LVal;
+  return assignment;
 }
 
 /**
@@ -138,12 +156,36 @@ function runtimeMember(e: Emitter, name: string, callLoc?: t.Node | null, nameLo
 }
 
 /**
+ * What goes before a call shape's first assignment to a temporary where an
+ * anonymous function written before it waits for V8 to name it
+ * (followsPendingFunction): `0 && _ar.fc()`, a call never made, after which
+ * V8 forgets the function, as it does at the end of the original call; the
+ * assignment would name it after the temporary (`outer._f`).
+ */
+function forgetPending(e: Emitter, path: NodePath): t.Expression[] {
+  if (!followsPendingFunction(path)) return [];
+  return [t.logicalExpression('&&', t.numericLiteral(0), t.callExpression(t.memberExpression(e.runtime(), t.identifier('fc')), []))];
+}
+
+/**
+ * The callee of a runtime call `_ar.<name>(...args)`, in parentheses where
+ * an argument holds a function (V8 would name it after `_ar.<name>`, see
+ * assignTemp).
+ */
+function runtimeCallee(e: Emitter, name: string, args: t.Node[], callLoc?: t.Node | null, nameLoc?: t.Node | null): t.Expression {
+  const callee = runtimeMember(e, name, callLoc, nameLoc);
+  return args.some(holdsFunction) ? t.parenthesizedExpression(callee) : callee;
+}
+
+/**
  * The end of a call shape, after `pre` (which sets the receiver and the
  * method): `(pre, _ar.t(S, o, f))(f, o, ...args)`. The choice `t` makes
  * depends only on the receiver and the method, so the arguments stay as
  * written, evaluated once, in order, in place; `o` and `f` are read before any
  * of them runs. V8 puts the call's position at the `(` after the callee, which
- * stays on the method name's line.
+ * stays on the method name's line. A call routed only for its message
+ * (`untracked`) asks the runtime only when `f` is not a function:
+ * `(pre, typeof f == "function" ? _ar.fc : _ar.t(S, o, f))(f, o, ...args)`.
  */
 function callTail(
   e: Emitter,
@@ -154,9 +196,13 @@ function callTail(
   args: Arg[],
   from: t.Node,
   methodName: t.Node | null,
+  untracked = false,
 ): t.CallExpression {
-  const choose = t.callExpression(runtimeMember(e, 't', from, methodName), [e.siteRef(site), recv(), fn()]);
-  const callee = pre.length ? t.sequenceExpression([...pre, choose]) : choose;
+  const runtimeChoice = t.callExpression(runtimeMember(e, 't', from, methodName), [e.siteRef(site), recv(), fn()]);
+  const callable = t.binaryExpression('==', t.unaryExpression('typeof', fn()), t.stringLiteral('function'));
+  const choose = untracked ? t.conditionalExpression(callable, t.memberExpression(e.runtime(), t.identifier('fc')), runtimeChoice) : runtimeChoice;
+  // In parentheses either way: V8 drops the names it saw inside them (`_ar.t` would name a function argument).
+  const callee = pre.length ? t.sequenceExpression([...pre, choose]) : t.parenthesizedExpression(choose);
   return e.gen(withLoc(t.callExpression(callee, [fn(), recv(), ...args]), from));
 }
 
@@ -182,10 +228,10 @@ export function callShape(
  * a non-callable callee throws V8's message for the callee as written (V8
  * would print the generated code): `F(a)` -> `(_f = F, _ar.t(S, void 0, _f))(_f, void 0, a)`.
  */
-export function plainCallShape(e: Emitter, path: NodePath, site: number, callee: t.Expression, args: Arg[], from: t.Node): t.CallExpression {
+export function plainCallShape(e: Emitter, path: NodePath, site: number, callee: t.Expression, args: Arg[], from: t.Node, untracked = false): t.CallExpression {
   const slot = e.slot(path);
   const undef = (): t.Expression => t.unaryExpression('void', t.numericLiteral(0));
-  return callTail(e, site, [assignTemp(e, slot.temp('f'), callee)], undef, () => slot.temp('f'), args, from, null);
+  return callTail(e, site, [...forgetPending(e, path), assignTemp(e, slot.temp('f'), callee)], undef, () => slot.temp('f'), args, from, null, untracked);
 }
 
 /** `lookup.prop` (or `lookup[prop]`), reusing the original property node. */
@@ -223,15 +269,16 @@ export function methodCallShape(
   computed: boolean,
   args: Arg[],
   from: t.Node,
+  untracked = false,
 ): t.CallExpression {
   // The temporaries are read before the arguments run: no argument can clobber them.
   const slot = e.slot(path);
   const r = receiverOf(e, slot, object, !t.isSuper(object) && isStable(object, path.scope, e));
   // Set `_o` first where a temporary is needed; a reusable receiver keeps its own node (and location) in the lookup.
-  const pre: t.Expression[] = !t.isSuper(object) && r.first !== object ? [r.first] : [];
+  const pre: t.Expression[] = [...forgetPending(e, path), ...(!t.isSuper(object) && r.first !== object ? [r.first] : [])];
   const lookup = r.first === object ? object : r.lookup;
   pre.push(t.assignmentExpression('=', slot.temp('f'), member(lookup, property, computed)));
-  return callTail(e, site, pre, r.again, () => slot.temp('f'), args, from, property);
+  return callTail(e, site, pre, r.again, () => slot.temp('f'), args, from, property, untracked);
 }
 
 /** `R.size` -> `_ar.size(S, _o = R, _o.size)`; no `_o` when R is `this` or a binding (read twice in a row, nothing between). */
@@ -245,30 +292,58 @@ export function sizeShape(
   from: t.Node,
 ): t.CallExpression {
   const r = receiverOf(e, e.slot(path), object, !t.isSuper(object) && isSimple(object, path.scope, e));
-  const call = t.callExpression(runtimeMember(e, 'size', from, property), [e.siteRef(site), r.first, member(r.lookup, property, computed)]);
+  const args = [e.siteRef(site), r.first, member(r.lookup, property, computed)];
+  const call = t.callExpression(runtimeCallee(e, 'size', args, from, property), args);
   return e.gen(withLoc(call, from));
 }
 
 /** `Array.from(E, ...)`: `E` -> `_ar.whole(S, E)`. */
 export function wholeShape(e: Emitter, site: number, iterable: t.Expression): t.CallExpression {
-  return e.gen(withLoc(t.callExpression(runtimeMember(e, 'whole'), [e.siteRef(site), iterable]), iterable));
+  return e.gen(withLoc(t.callExpression(runtimeCallee(e, 'whole', [iterable]), [e.siteRef(site), iterable]), iterable));
 }
 
-/** `E` -> `_ar.iter(S, E)`. */
-export function iterShape(e: Emitter, site: number, iterable: t.Expression): t.CallExpression {
-  return e.gen(withLoc(t.callExpression(runtimeMember(e, 'iter'), [e.siteRef(site), iterable]), iterable));
+/** `E` -> `_ar.iter(S, E)`, or `_ar?.iter(S, E)` (an optional chain, where V8 words the spread of one apart). */
+export function iterShape(e: Emitter, site: number, iterable: t.Expression, optional = false): t.Expression {
+  const args = [e.siteRef(site), iterable];
+  const call = optional
+    ? t.optionalCallExpression(t.optionalMemberExpression(e.runtime(), t.identifier('iter'), false, true), args, false)
+    : t.callExpression(runtimeCallee(e, 'iter', [iterable]), args);
+  return e.gen(withLoc(call, iterable));
+}
+
+/**
+ * A value about to be destructured by an object pattern:
+ * `E` -> `(_o = E) == null ? _ar.iter(S, _o)() : _o`. For null and undefined
+ * the runtime hands back a function that throws V8's TypeError (the message
+ * of site S) from the caller's frame; nothing runs between the assignment of
+ * `_o` and its reads.
+ */
+export function destructureShape(e: Emitter, path: NodePath, site: number, value: t.Expression): t.Expression {
+  const slot = e.slot(path);
+  const check = t.callExpression(t.callExpression(runtimeMember(e, 'iter'), [e.siteRef(site), slot.temp('o')]), []);
+  const test = t.binaryExpression('==', withLoc(assignTemp(e, slot.temp('o'), value), value), t.nullLiteral());
+  return e.gen(withLoc(t.conditionalExpression(test, check, slot.temp('o')), value));
+}
+
+/**
+ * The callee of `new C(...)`: `C` -> `_ar.iter(S, C)`, which is C when it is
+ * a constructor, else a stand-in whose construction throws V8's TypeError
+ * (after the arguments ran, as V8 checks the callee then).
+ */
+export function constructShape(e: Emitter, site: number, callee: t.Expression): t.CallExpression {
+  return e.gen(withLoc(t.callExpression(runtimeCallee(e, 'iter', [callee]), [e.siteRef(site), callee]), callee));
 }
 
 /** `new Map(a)` -> `_ar.made(S, new Map(a))`. */
 export function madeShape(e: Emitter, site: number, created: t.NewExpression): t.CallExpression {
-  return e.gen(withLoc(t.callExpression(runtimeMember(e, 'made'), [e.siteRef(site), e.gen(created)]), created));
+  return e.gen(withLoc(t.callExpression(runtimeCallee(e, 'made', [created]), [e.siteRef(site), e.gen(created)]), created));
 }
 
 /** `await X` -> `_ar.res(await _ar.sus(X, _arc), _arc)`. */
 export function awaitShape(e: Emitter, frame: string, node: t.AwaitExpression): t.CallExpression {
-  const sus = t.callExpression(runtimeMember(e, 'sus'), [node.argument, t.identifier(frame)]);
+  const sus = t.callExpression(runtimeCallee(e, 'sus', [node.argument]), [node.argument, t.identifier(frame)]);
   const awaited = e.gen(withLoc(t.awaitExpression(sus), node));
-  return e.gen(withLoc(t.callExpression(runtimeMember(e, 'res'), [awaited, t.identifier(frame)]), node));
+  return e.gen(withLoc(t.callExpression(runtimeCallee(e, 'res', [node.argument]), [awaited, t.identifier(frame)]), node));
 }
 
 /** `_ar.res(0, _arc);` at the start of a catch or finally block. */

@@ -165,12 +165,139 @@ export function calleeText(node: t.Node, resolve: Resolve = same): string {
 }
 
 /**
+ * Where a call's value goes, as V8 words "is not a function" for it: V8 looks
+ * for an iteration whose operand sits where the call is, and if there is one
+ * it speaks of the iteration (see callPlace in places.ts).
+ * - `call`: anywhere else;
+ * - `iterated`: the operand of for..of, of a spread in an array literal, of an
+ *   array pattern (`const [a] = f()`, `[a] = f()`, `[[a] = f()] = []`);
+ * - `async-iterated`: the operand of for await;
+ * - `yield*` and `async-yield*`: the operand of yield* in a generator, in an
+ *   async generator.
+ */
+export type CallPlace = 'call' | 'iterated' | 'async-iterated' | 'yield*' | 'async-yield*';
+
+/** `f()` iterated, `f` not callable: the callee printed with its own calls bare (`o.g.f`, not `o.g(...).f`). */
+function notCallableOrIterable(callee: t.Node, resolve: Resolve): string {
+  return `${printNode(resolve(callee), { resolve, bare: true }) ?? INTERMEDIATE} is not a function or its return value is not iterable`;
+}
+
+/**
+ * V8's TypeError message for a call of `callee` that is not callable, at
+ * `place`; `''` for the operand of yield*, which V8 words by what follows it
+ * in the function.
+ *
+ * @example
+ *   notFunctionMessage(parseExpression('o.f'), 'call')     // 'o.f is not a function'
+ *   notFunctionMessage(parseExpression('o.f'), 'iterated') // 'o.f is not a function or its return value is not iterable'
+ */
+export function notFunctionMessage(callee: t.Node, place: CallPlace, resolve: Resolve = same): string {
+  switch (place) {
+    case 'call':
+      return `${calleeText(callee, resolve)} is not a function`;
+    case 'iterated':
+      return notCallableOrIterable(callee, resolve);
+    case 'async-iterated':
+      return `${calleeText(callee, resolve)}(...) is not a function or its return value is not async iterable`;
+    case 'yield*':
+    case 'async-yield*':
+      // `yield* (intermediate value) is not iterable`, with one more placeholder for every
+      // statement V8 visits after it in the function: the runtime lets V8 word it (SiteTuple).
+      return '';
+  }
+}
+
+/** The expression V8 quotes for a value it destructures or constructs: an optional chain is `(intermediate value)`. */
+function quoted(node: t.Node, resolve: Resolve): string | undefined {
+  return isOptional(unwrap(node, resolve)) ? INTERMEDIATE : print(node, resolve);
+}
+
+/**
+ * V8's message for destructuring `value` with the object pattern `pattern`
+ * when the value is null or undefined (`%s` stands for it), or undefined
+ * where V8 does not quote the expression: a first property with a default
+ * (`{ a = 1 }`) or a member target (`{ a: o.x }`) reads the property
+ * ("Cannot read properties of undefined (reading 'a')"), and some
+ * expressions V8 prints in ways not modelled here.
+ *
+ * @example
+ *   nonCoercibleMessage(parse('{ a }'), parseExpression('m.get(k)'))
+ *   // "Cannot destructure property 'a' of 'm.get(...)' as it is %s."
+ */
+export function nonCoercibleMessage(pattern: t.ObjectPattern, value: t.Node, resolve: Resolve = same): string | undefined {
+  const text = quoted(value, resolve);
+  if (text === undefined) return undefined;
+  const first = pattern.properties[0];
+  // No property to read first, or a computed key to run first: V8 checks the value itself.
+  if (!first || t.isRestElement(first) || first.computed) return `Cannot destructure '${text}' as it is %s.`;
+  const target = first.value;
+  if (!(t.isIdentifier(target) || t.isObjectPattern(target) || t.isArrayPattern(target))) return undefined;
+  const key = first.key;
+  const name = t.isIdentifier(key) ? key.name : t.isStringLiteral(key) ? key.value : t.isNumericLiteral(key) ? String(key.value) : undefined;
+  return name === undefined ? undefined : `Cannot destructure property '${name}' of '${text}' as it is %s.`;
+}
+
+/**
+ * V8's message for `new C(...)` when C is not a constructor.
+ *
+ * @example
+ *   notConstructorMessage(parseExpression('m.get(k)')) // 'm.get(...) is not a constructor'
+ */
+export function notConstructorMessage(callee: t.Node, resolve: Resolve = same): string {
+  return `${quoted(callee, resolve) ?? INTERMEDIATE} is not a constructor`;
+}
+
+/**
+ * V8's message for `for await (x of E)` when E's value (neither null nor
+ * undefined) has neither Symbol.asyncIterator nor Symbol.iterator, or
+ * undefined where it is not modelled: V8 words a logical, conditional or
+ * unary operator by the last expression whose position its bytecode records.
+ *
+ * @example
+ *   notAsyncIterableMessage(parseExpression('m.get(k)'))  // 'm.get(...) is not a function or its return value is not async iterable'
+ *   notAsyncIterableMessage(parseExpression('m.size'))    // 'm.size is not async iterable'
+ *   notAsyncIterableMessage(parseExpression('m?.get(k)')) // 'm?.get is not a function'
+ */
+export function notAsyncIterableMessage(node: t.Node, resolve: Resolve = same): string | undefined {
+  const n = unwrap(node, resolve);
+  if (t.isCallExpression(n)) return notFunctionMessage(n.callee, 'async-iterated', resolve);
+  // An optional chain: V8 names the chain's last call as not a function, else the missing method.
+  if (t.isOptionalCallExpression(n)) return `${calleeText(n.callee, resolve)} is not a function`;
+  if (t.isOptionalMemberExpression(n)) return 'undefined is not a function';
+  // A logical or conditional operator whose last operand is a call: V8 names that call. (Other
+  // last operands, chains of one operator and literal tests are worded by what V8 emits: not modelled.)
+  if (t.isLogicalExpression(n) || t.isConditionalExpression(n)) {
+    const nary = t.isLogicalExpression(n) && t.isLogicalExpression(unwrap(n.left, resolve), { operator: n.operator });
+    // V8 folds an operator on a literal it can decide (`1 ? a : b`, `5 || a`).
+    const constant = t.isLiteral(unwrap(t.isConditionalExpression(n) ? n.test : n.left, resolve));
+    let last = unwrap(t.isLogicalExpression(n) ? n.right : n.alternate, resolve);
+    // A literal records nothing: the operand before it was the last to.
+    if (t.isLiteral(last)) last = unwrap(t.isLogicalExpression(n) ? n.left : n.consequent, resolve);
+    if (nary || constant) return undefined;
+    if (t.isCallExpression(last) || t.isNewExpression(last)) return `${calleeText(last.callee, resolve)} is not a function`;
+    // A property read last: V8 names the missing method by its value.
+    return t.isMemberExpression(last) ? 'undefined is not a function' : undefined;
+  }
+  // `-E`, `+E`, `~E` are printed whole (`!E` names a call in E: not modelled).
+  if (t.isUnaryExpression(n) && (n.operator === '-' || n.operator === '+' || n.operator === '~')) {
+    const text = print(n, resolve);
+    return text === undefined ? undefined : `${text} is not async iterable`;
+  }
+  const text = print(n, resolve);
+  if (text === undefined) return undefined;
+  if (t.isSequenceExpression(n) && endsInCall(n, resolve)) return `${text} is not a function or its return value is not async iterable`;
+  const plain = t.isMemberExpression(n) || t.isIdentifier(n) || t.isThisExpression(n) || t.isSequenceExpression(n) || t.isBinaryExpression(n);
+  return plain ? `${text} is not async iterable` : undefined;
+}
+
+/**
  * Iteration forms, by how V8 words a value that is not iterable:
  * `for-of`, `array-spread` (`[...E]`), `call-spread` (`f(...E)`, only
  * nullish values: V8 words the others itself), `declaration` (`const [a] = E`),
- * `assignment` (`[a] = E`, Array.from: always by value), `yield*`.
+ * `assignment` (`[a] = E`, Array.from: always by value), `yield*`, `default`
+ * (an array pattern's default, `[[a] = E] = []`, other than a parameter's own).
  */
-export type IterForm = 'for-of' | 'array-spread' | 'call-spread' | 'declaration' | 'assignment' | 'yield*';
+export type IterForm = 'for-of' | 'array-spread' | 'call-spread' | 'declaration' | 'assignment' | 'yield*' | 'default';
 
 const BY_VALUE = '';
 
@@ -204,11 +331,11 @@ function startCall(node: t.Node, resolve: Resolve): t.CallExpression | t.NewExpr
 /**
  * The call evaluated last in a logical or conditional expression, when its
  * value can come from that call (`a || o.f()`, `c ? x : F()`); V8 places
- * the iteration error there and prints its callee.
+ * the iteration error there and prints its callee. V8 folds `a ?? null` to `a`.
  */
 function lastCall(node: t.Node, resolve: Resolve): t.CallExpression | t.NewExpression | t.OptionalCallExpression | undefined {
   const n = unwrap(node, resolve);
-  if (t.isLogicalExpression(n)) return lastCall(n.right, resolve);
+  if (t.isLogicalExpression(n)) return lastCall(n.operator === '??' && t.isNullLiteral(unwrap(n.right, resolve)) ? n.left : n.right, resolve);
   if (t.isConditionalExpression(n)) return lastCall(n.alternate, resolve);
   return t.isCallExpression(n) || t.isNewExpression(n) || t.isOptionalCallExpression(n) ? n : undefined;
 }
@@ -236,12 +363,12 @@ export function notIterableMessage(node: t.Node, form: IterForm, resolve: Resolv
     return p === undefined ? BY_VALUE : `${p} is not iterable${suffix}`;
   };
   // `f()` and `new F()` in a for..of, spread or declaration: the call's callee, its own calls bare.
-  const notCallable = (callee: t.Node): string => `${printNode(resolve(callee), { resolve, bare: true }) ?? INTERMEDIATE} is not a function or its return value is not iterable`;
+  const notCallable = (callee: t.Node): string => notCallableOrIterable(callee, resolve);
   const callee = t.isCallExpression(n) || t.isNewExpression(n) ? n.callee : t.isTaggedTemplateExpression(n) ? n.tag : undefined;
   const symbolLoad = (c: t.Node, bare = false): string =>
     `${printNode(resolve(c), { resolve, bare }) ?? INTERMEDIATE} is not iterable (cannot read property Symbol(Symbol.iterator))`;
-  // `a ?? null` is worded like `a || b` (V8 seems to fold a null right-hand side).
-  const orAnd = t.isLogicalExpression(n) && (n.operator !== '??' || t.isNullLiteral(unwrap(n.right, resolve)));
+  // A logical operator is worded by value, except `a ?? b` with a plain name on the right (V8 prints it).
+  const orAnd = t.isLogicalExpression(n) && !(n.operator === '??' && t.isIdentifier(unwrap(n.right, resolve)));
   const last = t.isLogicalExpression(n) || t.isConditionalExpression(n) ? lastCall(n, resolve) : undefined;
   const sequenceCall = (): string => `${printNode(n, { resolve, bare: true })} is not a function or its return value is not iterable`;
   switch (form) {
@@ -279,6 +406,13 @@ export function notIterableMessage(node: t.Node, form: IterForm, resolve: Resolv
       if (isOptional(n) || t.isIdentifier(n) || t.isThisExpression(n) || orAnd || t.isConditionalExpression(n)) return BY_VALUE;
       if (t.isUnaryExpression(n) && (n.operator === '!' || n.operator === 'void' || (n.operator === '-' && t.isNumericLiteral(n.argument)))) return BY_VALUE;
       // "yield* (intermediate value) is not iterable": V8 says that of the call to iter() too.
+      return undefined;
+    case 'default':
+      if (t.isOptionalCallExpression(n)) return symbolLoad(n.callee);
+      if (t.isCallExpression(n)) return notCallable(n.callee);
+      if (endsInCall(n, resolve)) return sequenceCall();
+      if (t.isMemberExpression(n) || t.isIdentifier(n) || t.isThisExpression(n)) return printed('', true);
+      // Logical and other operators: worded in ways not modelled.
       return undefined;
   }
 }

@@ -16,8 +16,12 @@ import type { FileMeta, SiteTuple } from '../runtime/api';
 import { METHODS, isChainTop, keyText, lowerChain, type ChainEmitter } from './chain';
 import { functionName, ownerOf } from './names';
 import { INSTRUMENTED_MARKER, initStatements, preludeStatements, type RuntimeNames } from './prelude';
+import { nameSkeleton, namesLaterArguments, withInferredNames } from './inferred-names';
+import { callPlace, isParameterDefault, isValueUnused, suspends, type Place } from './places';
 import {
   awaitShape,
+  constructShape,
+  destructureShape,
   iterShape,
   madeShape,
   methodCallShape,
@@ -31,7 +35,16 @@ import {
   type TempKind,
 } from './shapes';
 import { originalPosition } from './sourcemap';
-import { calleeText, notIterableMessage, type IterForm } from './v8-text';
+import {
+  calleeText,
+  nonCoercibleMessage,
+  notAsyncIterableMessage,
+  notConstructorMessage,
+  notFunctionMessage,
+  notIterableMessage,
+  print,
+  type IterForm,
+} from './v8-text';
 
 const PROMISE_METHODS: ReadonlySet<string> = new Set(['all', 'allSettled', 'any']);
 const COLLECTIONS: ReadonlySet<string> = new Set(['Map', 'Set', 'WeakMap', 'WeakSet']);
@@ -113,6 +126,8 @@ export class InstrumentState implements ChainEmitter {
   private readonly originals = new WeakMap<t.Node, t.Node>();
   /** Lines that follow an `asyncrace-ignore-next-line` comment, in the original sources: `source\nline`. */
   private readonly ignoredLines = new Set<string>();
+  /** The name skeletons of callees as written, of calls whose arguments V8 may use to name a function (inferred-names.ts). */
+  private readonly callees = new WeakMap<t.Node, t.Expression | t.Super>();
 
   constructor(opts: VisitorOptions) {
     this.filename = opts.filename;
@@ -227,18 +242,35 @@ export class InstrumentState implements ChainEmitter {
     return this.originals.get(node) ?? node;
   }
 
+  /** Keeps the name skeleton of `call`'s callee as written, before its parts are rewritten. */
+  noteCallee(call: t.Node, callee: t.Expression): void {
+    this.callees.set(call, nameSkeleton(callee));
+  }
+
+  /** Whether noteCallee kept a skeleton for `call`: its arguments are then rewritten by callArguments. */
+  namesArguments(call: t.Node): boolean {
+    return this.callees.has(call);
+  }
+
+  /** The arguments of `call` for a generated call, with the names V8 infers from them kept (inferred-names.ts). */
+  callArguments<C extends t.CallExpression | t.OptionalCallExpression>(call: C): C['arguments'] {
+    const skeleton = this.callees.get(call);
+    return skeleton ? (withInferredNames(call.arguments, skeleton, (n) => this.gen(n)) as C['arguments']) : call.arguments;
+  }
+
   /** The temporaries declared by `decl` (a function, the program or a static block). */
   tempsOf(decl: t.Node): string[] {
     return this.declared.get(decl) ?? [];
   }
 
   /**
-   * Adds a site. `callee` is V8's wording for the site's TypeError: a call
-   * site's callee ("is not a function"), an iteration site's "not iterable"
-   * message ('' for V8's wording by value); `nullishOnly` marks a site that
-   * throws it only for null and undefined (a spread in call arguments).
+   * Adds a site. `message` is V8's TypeError for the site (SiteTuple): a call
+   * site's "is not a function", an iteration site's "not iterable" ('' for
+   * V8's wording by value), a check site's message (`%s`: the value);
+   * `nullishOnly` marks a site that throws it only for null and undefined (a
+   * spread in call arguments).
    */
-  site(what: string, node: t.Node, path: NodePath, callee?: string, nullishOnly?: boolean, argsSuspend?: boolean): number {
+  site(what: string, node: t.Node, path: NodePath, message?: string, nullishOnly?: boolean, argsSuspend?: boolean): number {
     const loc = node.loc ?? path.node.loc ?? path.findParent((p) => !!p.node.loc)?.node.loc;
     const name = what === 'function' && path.isFunction() ? this.functionNameOf(path) : this.enclosingName(path);
     let tuple: SiteTuple;
@@ -250,7 +282,7 @@ export class InstrumentState implements ChainEmitter {
       tuple = [what, this.sourceIndex(pos.source), pos.line, pos.column, name];
       ignored = this.ignoredLines.size > 0 && this.ignoredLines.has(`${pos.source}\n${pos.line}`);
     }
-    if (callee !== undefined || nullishOnly || argsSuspend || ignored) tuple.push(callee ?? null);
+    if (message !== undefined || nullishOnly || argsSuspend || ignored) tuple.push(message ?? null);
     if (nullishOnly || argsSuspend || ignored) tuple.push(nullishOnly ? 1 : 0);
     if (argsSuspend || ignored) tuple.push(argsSuspend ? 1 : 0);
     if (ignored) tuple.push(1);
@@ -343,32 +375,31 @@ function segmentOf(path: NodePath): { key: object; decl: t.Node } {
   return { key: key ?? path.node, decl: path.node };
 }
 
-/** Whether evaluating `nodes` can suspend (an await or yield outside nested functions). */
-function suspends(nodes: ReadonlyArray<t.Node>): boolean {
-  let found = false;
-  const visit = (n: t.Node): void => {
-    if (found) return;
-    if (t.isAwaitExpression(n) || t.isYieldExpression(n)) {
-      found = true;
-      return;
-    }
-    if (t.isFunction(n) || t.isClass(n)) return;
-    for (const k of t.VISITOR_KEYS[n.type] ?? []) {
-      const v = (n as unknown as Record<string, unknown>)[k];
-      if (Array.isArray(v)) {
-        for (const c of v) if (c && typeof c === 'object' && 'type' in c) visit(c as t.Node);
-      } else if (v && typeof v === 'object' && 'type' in v) {
-        visit(v as t.Node);
-      }
-    }
-  };
-  for (const n of nodes) visit(n);
-  return found;
-}
-
 /** Expressions that can never evaluate to a Map or Set: their iteration stays untouched. */
 function neverCollection(node: t.Node): boolean {
   return t.isLiteral(node) || t.isArrayExpression(node) || t.isObjectExpression(node) || t.isFunction(node) || t.isClassExpression(node);
+}
+
+/**
+ * An operand that V8 words by the iteration taking it (`o.f is not a function
+ * or its return value is not iterable`) and that the transform cannot route
+ * through the runtime: a call of a parenthesised optional chain (`(a?.b)()`)
+ * and a tagged template. Its iteration is left to V8 (untracked: such a call
+ * seldom returns a collection).
+ */
+function wordedByIteration(node: t.Node): boolean {
+  let n = node;
+  while (t.isTSAsExpression(n) || t.isTSSatisfiesExpression(n) || t.isTSNonNullExpression(n) || t.isTSTypeAssertion(n) || t.isParenthesizedExpression(n)) n = n.expression;
+  if (t.isTaggedTemplateExpression(n)) return true;
+  if (!t.isCallExpression(n)) return false;
+  let callee: t.Node = n.callee;
+  while (t.isTSNonNullExpression(callee)) callee = callee.expression;
+  return t.isOptionalMemberExpression(callee) || t.isOptionalCallExpression(callee);
+}
+
+/** Whether the iteration of `node` goes through `_ar.iter`: it may be a collection, and V8's wording survives the call. */
+function iteratedThroughRuntime(node: t.Node): boolean {
+  return !neverCollection(node) && !wordedByIteration(node);
 }
 
 /** Site of an iteration of `node`, carrying V8's TypeError message for its form when the value is not iterable. */
@@ -376,6 +407,40 @@ function iterSite(s: InstrumentState, node: t.Expression, path: NodePath, form: 
   // The expression as written: `m.get(k)`, not the call shape that replaced it.
   const message = notIterableMessage(s.originalOf(node), form, (n) => s.originalOf(n));
   return s.site('iterate', node, path, message, form === 'call-spread');
+}
+
+/** Whether V8 would print `node` differently from the user's expression it stands for (it holds generated code). */
+function showsGenerated(s: InstrumentState, node: t.Node): boolean {
+  return print(node, (n) => s.originalOf(n)) !== print(node);
+}
+
+/** Whether `node` holds code the instrumentation generated (V8 may name part of it in a message). */
+function holdsGenerated(s: InstrumentState, node: t.Node): boolean {
+  let found = false;
+  t.traverseFast(node, (n) => {
+    if (s.isGenerated(n)) found = true;
+  });
+  return found;
+}
+
+/** An optional chain, through parentheses and type-only wrappers. */
+function isOptionalChain(s: InstrumentState, node: t.Node): boolean {
+  let n = s.originalOf(node);
+  while (t.isTSAsExpression(n) || t.isTSSatisfiesExpression(n) || t.isTSNonNullExpression(n) || t.isTSTypeAssertion(n) || t.isParenthesizedExpression(n)) n = s.originalOf(n.expression);
+  return t.isOptionalMemberExpression(n) || t.isOptionalCallExpression(n);
+}
+
+/**
+ * `value` about to be destructured by `pattern`, where V8's TypeError for a
+ * null or undefined value quotes the expression and the expression holds
+ * generated code: the value goes through a check that throws V8's message
+ * (the expression as written) from the user's frame.
+ */
+function checkedDestructure(s: InstrumentState, path: NodePath, pattern: t.Node, value: t.Expression): t.Expression {
+  if (!t.isObjectPattern(pattern) || !showsGenerated(s, value)) return value;
+  const message = nonCoercibleMessage(pattern, s.originalOf(value), (n) => s.originalOf(n));
+  if (message === undefined) return value;
+  return original(s, value, destructureShape(s, path, s.site('destructure', value, path, message), value));
 }
 
 /** A member expression used as a write target, a callee, or a `delete` operand: not a read. */
@@ -450,41 +515,61 @@ function replaceNode(s: InstrumentState, path: NodePath, node: t.Node): void {
   (path.container as unknown as Record<string | number, t.Node>)[path.key as string | number] = node;
 }
 
-/** An expression whose value nobody reads: an expression statement, a `for` head's init or update. */
-function isValueUnused(path: NodePath): boolean {
-  const p = path.parentPath;
-  if (!p) return false;
-  if (p.isExpressionStatement()) return true;
-  return p.isForStatement() && (path.key === 'init' || path.key === 'update');
-}
-
 function isUnbound(scope: Scope, name: string): boolean {
   return !scope.getBinding(name);
 }
 
 /**
- * A call left as it is whose callee contains generated code (`m.get(k).run()`,
- * `m.get(k)()`) would show that code in V8's "is not a function" message: it
- * takes the call shape instead, with the callee as written in its site (the
- * runtime makes every such call unchanged, with the same `this`).
+ * Calls V8 would word differently once rewritten take the call shape, with
+ * V8's "is not a function" message for the callee as written in their site
+ * (the runtime makes every such call unchanged, with the same `this`):
+ * - a callee that contains generated code (`m.get(k).run()`, `m.get(k)()`),
+ *   which V8 would print;
+ * - a call whose value an iteration takes directly (`for (x of o.f())`): its
+ *   value now goes to `_ar.iter(...)`, where V8 no longer sees an iteration.
  */
-function rerouteCall(s: InstrumentState, path: NodePath<t.CallExpression>): void {
+function rerouteCall(s: InstrumentState, path: NodePath<t.CallExpression>, where: Place): void {
   const node = path.node;
   // A parenthesised optional chain called (`(a?.b)()`) is `(intermediate value)` to V8 whatever it holds.
   if (t.isOptionalMemberExpression(node.callee) || t.isOptionalCallExpression(node.callee)) return;
-  const written = calleeText(node.callee, (n) => s.originalOf(n));
-  if (written === calleeText(node.callee)) return;
+  const generated = calleeText(node.callee, (n) => s.originalOf(n)) !== calleeText(node.callee);
+  if (!generated && !(where.wrapped && isReroutable(path))) return;
   if (s.typed) typeCallbackParams(node.arguments);
   let callee: t.Node = node.callee;
   while (t.isTSNonNullExpression(callee)) callee = callee.expression;
   const suspend = suspends(node.arguments);
+  const message = notFunctionMessage(node.callee, where.place, (n) => s.originalOf(n));
+  const args = s.callArguments(node);
+  // A call routed only for where it is (iterated) was never tracked: the runtime is asked only if it throws.
+  const untracked = !generated;
   if (t.isMemberExpression(callee)) {
-    const site = s.site(keyText(callee.property, callee.computed) ?? 'call', callee.property, path, written, false, suspend);
-    replaceNode(s, path, methodCallShape(s, path, site, callee.object, callee.property, callee.computed, node.arguments, node));
+    const site = s.site(keyText(callee.property, callee.computed) ?? 'call', callee.property, path, message, false, suspend);
+    replaceNode(s, path, methodCallShape(s, path, site, callee.object, callee.property, callee.computed, args, node, untracked));
   } else if (t.isExpression(node.callee)) {
-    const site = s.site('call', node, path, written, false, suspend);
-    replaceNode(s, path, plainCallShape(s, path, site, node.callee, node.arguments, node));
+    const site = s.site('call', node, path, message, false, suspend);
+    replaceNode(s, path, plainCallShape(s, path, site, node.callee, args, node, untracked));
   }
+}
+
+/**
+ * Calls that must stay as written: `super(...)`, `import(...)`, a direct
+ * `eval(...)`, `require(...)` and `import.meta.*(...)` (which bundlers read).
+ */
+function isReroutable(path: NodePath<t.CallExpression>): boolean {
+  let callee: t.Node = path.node.callee;
+  while (t.isTSNonNullExpression(callee)) callee = callee.expression;
+  if (t.isSuper(callee) || t.isImport(callee) || t.isV8IntrinsicIdentifier(callee)) return false;
+  if (t.isIdentifier(callee)) return callee.name !== 'eval' && callee.name !== 'require';
+  return !(t.isMemberExpression(callee) && t.isMetaProperty(callee.object));
+}
+
+/**
+ * Keeps the name skeleton of a call's callee before its parts are rewritten,
+ * where V8 may name an argument after it (inferred-names.ts). Not in
+ * TypeScript output, where the dead code it adds would be type-checked.
+ */
+function noteNamingCall(s: InstrumentState, call: t.CallExpression | t.OptionalCallExpression): void {
+  if (!s.typed && namesLaterArguments(call) && t.isExpression(call.callee)) s.noteCallee(call, call.callee);
 }
 
 /** Gives the untyped parameters of callbacks passed to a generated call `: any` (TypeScript output; the call lost their contextual type). */
@@ -561,34 +646,39 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
   },
 
   CallExpression: {
+    enter(path, s) {
+      noteNamingCall(s, path.node);
+    },
     exit(path, s) {
       const node = path.node;
+      const where = callPlace(path);
       let callee: t.Node = node.callee;
       while (t.isTSNonNullExpression(callee)) callee = callee.expression;
-      if (!t.isMemberExpression(callee)) return rerouteCall(s, path);
+      if (!t.isMemberExpression(callee)) return rerouteCall(s, path, where);
       const name = keyText(callee.property, callee.computed);
-      if (name === undefined) return rerouteCall(s, path);
-      if (METHODS.has(name)) {
+      if (name === undefined) return rerouteCall(s, path, where);
+      const obj = callee.object;
+      const global = t.isIdentifier(obj) && isUnbound(path.scope, obj.name);
+      if (METHODS.has(name) || (global && obj.name === 'Promise' && PROMISE_METHODS.has(name))) {
         if (s.typed) typeCallbackParams(node.arguments);
-        const site = s.site(name, callee.property, path, calleeText(callee, (n) => s.originalOf(n)), false, suspends(node.arguments));
-        replaceNode(s, path, methodCallShape(s, path, site, callee.object, callee.property, callee.computed, node.arguments, node));
+        const message = notFunctionMessage(callee, where.place, (n) => s.originalOf(n));
+        const site = s.site(name, callee.property, path, message, false, suspends(node.arguments));
+        // The global `Promise` is unbound: it gets a temporary (a global getter runs once).
+        replaceNode(s, path, methodCallShape(s, path, site, callee.object, callee.property, callee.computed, s.callArguments(node), node));
         return;
       }
-      const obj = callee.object;
-      if (!t.isIdentifier(obj) || !isUnbound(path.scope, obj.name)) return rerouteCall(s, path);
-      if (obj.name === 'Promise' && PROMISE_METHODS.has(name)) {
-        if (s.typed) typeCallbackParams(node.arguments);
-        const site = s.site(name, callee.property, path);
-        // The global `Promise` is unbound: it gets a temporary (a global getter runs once).
-        replaceNode(s, path, methodCallShape(s, path, site, obj, callee.property, callee.computed, node.arguments, node));
-      } else if (obj.name === 'Array' && name === 'from') {
+      if (global && obj.name === 'Array' && name === 'from') {
         const first = node.arguments[0];
         if (first && t.isExpression(first) && !neverCollection(first)) node.arguments[0] = wholeShape(s, iterSite(s, first, path, 'assignment'), first);
       }
+      rerouteCall(s, path, where);
     },
   },
 
   'OptionalCallExpression|OptionalMemberExpression': {
+    enter(path, s) {
+      if (path.isOptionalCallExpression()) noteNamingCall(s, path.node);
+    },
     exit(path, s) {
       const p = path as NodePath<t.OptionalCallExpression | t.OptionalMemberExpression>;
       if (!isChainTop(p)) return;
@@ -609,16 +699,30 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
   NewExpression: {
     exit(path, s) {
       const node = path.node;
-      if (!t.isIdentifier(node.callee) || !COLLECTIONS.has(node.callee.name) || !isUnbound(path.scope, node.callee.name)) return;
-      replaceNode(s, path, madeShape(s, s.site('new', node, path), node));
+      if (t.isIdentifier(node.callee) && COLLECTIONS.has(node.callee.name) && isUnbound(path.scope, node.callee.name)) {
+        replaceNode(s, path, madeShape(s, s.site('new', node, path), node));
+        return;
+      }
+      // V8's "X is not a constructor" would print the generated code: the callee is checked first
+      // (at the operand of yield*, V8 prints no expression: `yield* (intermediate value) is not a constructor`).
+      if (!t.isExpression(node.callee) || !showsGenerated(s, node.callee) || callPlace(path).place.endsWith('yield*')) return;
+      const message = notConstructorMessage(s.originalOf(node.callee), (n) => s.originalOf(n));
+      const site = s.site('construct', node.callee, path, message, false, suspends(node.arguments));
+      node.callee = original(s, node.callee, constructShape(s, site, node.callee));
     },
   },
 
   ForOfStatement: {
     exit(path, s) {
       const node = path.node;
-      // for await also takes async iterables, which a Map or Set is not: left untouched.
-      if (node.await || neverCollection(node.right)) return;
+      if (node.await) {
+        // for await also takes async iterables, which a Map or Set is not: untracked, but
+        // checked where V8's "is not async iterable" would print generated code.
+        const message = holdsGenerated(s, node.right) ? notAsyncIterableMessage(s.originalOf(node.right), (n) => s.originalOf(n)) : undefined;
+        if (message !== undefined) node.right = original(s, node.right, iterShape(s, s.site('iterate-async', node.right, path, message), node.right));
+        return;
+      }
+      if (!iteratedThroughRuntime(node.right)) return;
       node.right = original(s, node.right, iterShape(s, iterSite(s, node.right, path, 'for-of'), node.right));
     },
   },
@@ -628,7 +732,13 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
       const parent = path.parent;
       if (!(t.isArrayExpression(parent) || t.isCallExpression(parent) || t.isOptionalCallExpression(parent) || t.isNewExpression(parent))) return;
       const node = path.node;
-      if (neverCollection(node.argument)) return;
+      if (neverCollection(node.argument) || (t.isArrayExpression(parent) && wordedByIteration(node.argument))) return;
+      if (t.isArrayExpression(parent) && isOptionalChain(s, node.argument)) {
+        // V8 places the TypeError of `[...a?.b]` at 1:1 of the file: an optional call of
+        // iter() is still an optional chain spread, which V8 words and places the same way.
+        node.argument = original(s, node.argument, iterShape(s, s.site('iterate', node.argument, path), node.argument, true));
+        return;
+      }
       const form = t.isArrayExpression(parent) ? 'array-spread' : 'call-spread';
       node.argument = original(s, node.argument, iterShape(s, iterSite(s, node.argument, path, form), node.argument));
     },
@@ -637,17 +747,40 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
   VariableDeclarator: {
     exit(path, s) {
       const node = path.node;
-      if (t.isArrayPattern(node.id) && node.init && !neverCollection(node.init)) node.init = original(s, node.init, iterShape(s, iterSite(s, node.init, path, 'declaration'), node.init));
+      if (!node.init) return;
+      if (!t.isArrayPattern(node.id)) node.init = checkedDestructure(s, path, node.id, node.init);
+      else if (iteratedThroughRuntime(node.init)) node.init = original(s, node.init, iterShape(s, iterSite(s, node.init, path, 'declaration'), node.init));
     },
   },
 
   AssignmentExpression: {
     exit(path, s) {
       const node = path.node;
+      if (node.operator !== '=') return;
+      if (t.isObjectPattern(node.left)) {
+        node.right = checkedDestructure(s, path, node.left, node.right);
+        return;
+      }
       // The value of `[a, b] = E` is E itself: wrap only where that value is unused,
       // as the runtime may hand back a tracking wrapper.
-      if (node.operator !== '=' || !t.isArrayPattern(node.left) || !isValueUnused(path) || neverCollection(node.right)) return;
+      if (!t.isArrayPattern(node.left) || !isValueUnused(path) || !iteratedThroughRuntime(node.right)) return;
       node.right = original(s, node.right, iterShape(s, iterSite(s, node.right, path, 'assignment'), node.right));
+    },
+  },
+
+  AssignmentPattern: {
+    exit(path, s) {
+      // V8 words the errors of a function's own parameter default apart (printing no expression): left as is.
+      if (isParameterDefault(path)) return;
+      const node = path.node;
+      if (!t.isArrayPattern(node.left)) {
+        node.right = checkedDestructure(s, path, node.left, node.right);
+        return;
+      }
+      // An array pattern's default is iterated where it is; its "not iterable" message quotes it.
+      if (!showsGenerated(s, node.right)) return;
+      const message = notIterableMessage(s.originalOf(node.right), 'default', (n) => s.originalOf(n));
+      if (message !== undefined) node.right = original(s, node.right, iterShape(s, s.site('iterate', node.right, path, message), node.right));
     },
   },
 
@@ -658,7 +791,9 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
       const fn = path.getFunctionParent()?.node;
       if (fn && fn.async) return;
       // V8 words `yield* E` by value or as `yield* (intermediate value)`, depending on E (see notIterableMessage).
-      if (node.delegate && node.argument && !neverCollection(node.argument)) node.argument = original(s, node.argument, iterShape(s, iterSite(s, node.argument, path, 'yield*'), node.argument));
+      // `yield* new C()` stays: a collection made there is the generator's alone, and V8 words a C
+      // that is not a constructor by where the yield* is.
+      if (node.delegate && node.argument && iteratedThroughRuntime(node.argument) && !t.isNewExpression(node.argument)) node.argument = original(s, node.argument, iterShape(s, iterSite(s, node.argument, path, 'yield*'), node.argument));
     },
   },
 

@@ -17,27 +17,32 @@ export const RUNTIME_KEY = Symbol.for('asyncrace');
 
 /**
  * One site of an instrumented file: `[what, sourceIndex, line, column,
- * functionName, callee?, nullishOnly?, argsSuspend?, ignored?]` (optional
+ * functionName, message?, nullishOnly?, argsSuspend?, ignored?]` (optional
  * elements are left off from the end; a later one present pads the earlier
- * ones with `null` for `callee` and `0` for the flags).
+ * ones with `null` for `message` and `0` for the flags).
  * - `what`: the method name for a call site (`get`, `set`, `has`, `delete`,
  *   `clear`, `add`, `forEach`, `keys`, `values`, `entries`, `all`,
- *   `allSettled`, `any`), `size`, `iterate`, `new` (collection creation), or
- *   `function` (a function's own entry, for the shadow call stack).
+ *   `allSettled`, `any`; `call` or any other name for a call routed only for
+ *   its message), `size`, `iterate`, `new` (collection creation), `function`
+ *   (a function's own entry, for the shadow call stack), or a check site:
+ *   `destructure`, `construct`, `iterate-async` (checks.ts).
  * - `sourceIndex`: index into `FileMeta.sources` (the original file after
  *   following any input source map).
  * - `line` 1-based, `column` 1-based, both in the original source.
  * - `functionName`: the enclosing function's name (for a `function` site, the
  *   function's own name); `''` at module top level.
- * - `callee` (optional): V8's wording for the site's TypeError. At a call site,
- *   the callee as written (`this.cache.get`) for "is not a function". At an
- *   iteration site, the whole "not iterable" message (`''`: V8's wording by
- *   value; absent: the site never throws, the consumer does, as for
- *   `Array.from`); `%s` stands for the value.
+ * - `message` (optional): V8's TypeError message for the site, the expression
+ *   printed as written. At a call site, its "is not a function" message, as
+ *   V8 words it where the call is (`this.cache.get is not a function`, or
+ *   `o.f is not a function or its return value is not iterable` for a call an
+ *   iteration takes directly). At an iteration site, the "not iterable"
+ *   message (`''`: V8's wording by value; absent: the site never throws, the
+ *   consumer does, as for `Array.from`). At a check site, the message of a
+ *   failing check. `%s` stands for the value.
  * - `nullishOnly`: an iteration site that throws only for null and undefined
  *   (a spread in call arguments: V8 words the other cases by value itself).
- * - `argsSuspend`: a call site whose arguments contain `await` or `yield`
- *   (the call then happens in a later event than the choice of `t`).
+ * - `argsSuspend`: a call or construct site whose arguments contain `await`
+ *   or `yield` (the call then happens in a later event than the choice of `t`).
  * - `ignored`: the site is on the line after an `asyncrace-ignore-next-line`
  *   comment: no race in which an access at this site takes part is reported.
  */
@@ -47,7 +52,7 @@ export type SiteTuple = [
   line: number,
   column: number,
   functionName: string,
-  callee?: string | null,
+  message?: string | null,
   nullishOnly?: 0 | 1,
   argsSuspend?: 0 | 1,
   ignored?: 0 | 1,
@@ -89,7 +94,10 @@ export interface Frame {
  * | `Promise.all(x)` (global)       | the call shape with R = `Promise`           |
  * | `R.size`                        | `_ar.size(S, _o = R, _o.size)`              |
  * | `Array.from(E, ...)` (global)   | `Array.from(_ar.whole(S, E), ...)`          |
- * | `for (x of E)`, `[...E]`, `f(...E)`, `[a] = E`, `yield* E` | E becomes `_ar.iter(S, E)` |
+ * | `for (x of E)`, `[...E]`, `f(...E)`, `[a] = E`, `yield* E` | E becomes `_ar.iter(S, E)` (`_ar?.iter(S, E)` for `[...a?.b]`) |
+ * | `const {a} = E`, E holding generated code | `(_o = E) == null ? _ar.iter(S, _o)() : _o` |
+ * | `new C(a)`, C holding generated code | `new (_ar.iter(S, C))(a)`                  |
+ * | `for await (x of E)`, E holding generated code | E becomes `_ar.iter(S, E)`   |
  * | `new Map(a)` (global Map, Set, WeakMap, WeakSet) | `_ar.made(S, new Map(a))`  |
  * | function body `B`               | `var _arc = _ar.push(S); try { B } finally { _ar.pop(_arc) }` |
  * | `await X` in an instrumented async function | `_ar.res(await _ar.sus(X, _arc), _arc)` |
@@ -111,7 +119,8 @@ export interface Runtime {
    * The function that makes the call `o.f(...)` at `site`, to be called as
    * `(f, o, ...args)`: the original `call` for an untracked call, the site's
    * tracked entry for an original collection method on a collection, or a
-   * thrower of V8's TypeError when `f` is not callable.
+   * thrower of V8's TypeError (the site's message) when `f` is not callable,
+   * which throws from the caller's frame.
    */
   t(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown;
   /** `f.call(o, ...args)`, transparent in stack traces. */
@@ -121,7 +130,13 @@ export interface Runtime {
 
   /** A read `o.size` whose value `v` was already evaluated; returns `v`. */
   size(site: number, o: unknown, v: unknown): unknown;
-  /** An iterable about to be iterated (for..of, spread, destructuring, yield*, Array.from); returns it or a transparent tracking wrapper. */
+  /**
+   * An iterable about to be iterated (for..of, spread, destructuring, yield*);
+   * returns it, a transparent tracking wrapper, or, for a value that is not
+   * iterable, an iterable that throws V8's TypeError when iterated. At a check
+   * site (a value about to be destructured, constructed or iterated by for
+   * await), returns the value or a stand-in that throws V8's TypeError.
+   */
   iter(site: number, iterable: unknown): unknown;
   /** A collection just created with `new`; returns it. */
   made<T>(site: number, collection: T): T;

@@ -13,8 +13,9 @@ import { internalError } from './internal-error';
 import { trackIterator } from './iterate';
 import { collectionType, shadowOf, trackedType, type CollectionType, type Shadow } from './shadow-state';
 import { currentFrame } from './shadow-stack';
-import { argsSuspend, calleeText } from './sites';
+import { argsSuspend, notFunctionMessage } from './sites';
 import { SafeMap } from './safe-collections';
+import { throwing } from './user-throw';
 
 // f.call(o, ...args) with the original Function.prototype.call, whatever the program does to it.
 const call = Function.prototype.call.bind(Function.prototype.call) as (f: unknown, self: unknown, ...args: unknown[]) => unknown;
@@ -74,8 +75,8 @@ function opFor(site: number, o: unknown, f: unknown): Op | undefined {
   return trackedType(o) === op.type ? op : undefined;
 }
 
-function notFunction(site: number, entry: Function): TypeError {
-  const err = new TypeError(`${calleeText(site)} is not a function`);
+function notFunction(entry: Function, message: string): TypeError {
+  const err = new TypeError(message);
   // The error belongs to the user's call site, not to the runtime.
   Error.captureStackTrace(err, entry);
   return err;
@@ -151,17 +152,33 @@ function prepared(op: Op, o: unknown, k: unknown): boolean {
 /** `f.call(o, ...args)`, invisible in stack traces and to `caller`: how every untracked call is made. */
 export const fc = call;
 
-/** Per-site entry points of tracked calls and not-a-function throwers, made on first use. */
+/** Per-site entry points of tracked calls and of not-a-function throwers (for arguments that suspend), made on first use. */
 const entries: Array<(f: unknown, o: unknown, a?: unknown, b?: unknown) => unknown> = [];
 const throwers: Array<() => never> = [];
 /** The op of the latest tracked call chosen at each site. */
 const siteOps: Op[] = [];
 
-function thrower(site: number): () => never {
+/** What a call whose callee is not callable yields in place of throwing where V8 words the error at the iteration that takes it (yield*). */
+const NOT_ITERABLE = Object.freeze(Object.create(null) as object);
+const notIterable = (): object => NOT_ITERABLE;
+
+/**
+ * The thrower of V8's "is not a function" TypeError at `site`. The error is
+ * made here, before the arguments run, and thrown from the user's frame (so
+ * an uncaught one names the user's line); where the arguments can suspend
+ * (await, yield), the stack of that moment would not be the call's, and the
+ * error is made when the call happens, by a thrower of the runtime's. At the
+ * operand of yield*, V8 words the error by what follows in the function: the
+ * call yields a value that is not iterable, and V8 throws at the yield*.
+ */
+function thrower(site: number): (...args: unknown[]) => unknown {
+  const message = notFunctionMessage(site);
+  if (message === '') return notIterable;
+  if (!argsSuspend(site)) return throwing(notFunction(t, message));
   let fn = throwers[site];
   if (!fn) {
     const make = (): never => {
-      throw notFunction(site, make);
+      throw notFunction(make, message);
     };
     fn = throwers[site] = make;
   }

@@ -3,12 +3,18 @@
  * at every step: a loop that awaits between steps reads it in several events.
  * `iter()` hands the loop a wrapper that forwards to the collection's own
  * iterator and records each step; anything else is returned untouched.
+ *
+ * The same entry checks, at other sites, a value about to be destructured,
+ * constructed or iterated by for await, where V8's TypeError would quote an
+ * expression that the instrumentation rewrote (checks.ts).
  */
 import { types } from 'node:util';
 import { read } from './detector';
 import { internalError } from './internal-error';
 import { shadowOf, trackedType, type CollectionType, type Shadow } from './shadow-state';
-import { iterationMessage } from './sites';
+import { siteCheck } from './sites';
+import { checked } from './checks';
+import { throwing } from './user-throw';
 import { SafeWeakMap } from './safe-collections';
 
 const call = Function.prototype.call.bind(Function.prototype.call) as (f: unknown, self: unknown, ...args: unknown[]) => unknown;
@@ -69,11 +75,9 @@ function iterable(x: unknown): boolean {
 
 /**
  * The iteration's own TypeError: the call to iter() hides the expression V8
- * would have printed, so the site carries V8's message and it is thrown here,
- * from the user's frame.
+ * would have printed, so the site carries V8's message.
  */
-function notIterable(site: number, x: unknown): TypeError | undefined {
-  const { message, nullishOnly } = iterationMessage(site);
+function notIterable(message: string | undefined, nullishOnly: boolean, x: unknown): TypeError | undefined {
   if (message === undefined) return undefined;
   if (nullishOnly ? x !== null && x !== undefined : iterable(x)) return undefined;
   const text = message === '' ? `${byValue(x)} is not iterable (cannot read property Symbol(Symbol.iterator))` : message.replace('%s', String(x));
@@ -82,10 +86,25 @@ function notIterable(site: number, x: unknown): TypeError | undefined {
   return err;
 }
 
-/** The iterable to use in place of `x` at an iteration site. */
+/**
+ * The value to use in place of `x` at an iteration site (or at a check site,
+ * see checks.ts). Where the value is not iterable, an iterable whose
+ * @@iterator throws V8's TypeError: the iteration calls it from the user's
+ * frame, right away.
+ */
 export function iter(site: number, x: unknown): unknown {
-  const err = notIterable(site, x);
-  if (err) throw err;
+  const { what, message, nullishOnly, argsSuspend } = siteCheck(site);
+  if (what !== 'iterate') {
+    try {
+      return checked(what, message, argsSuspend, x, iter);
+    } catch (err) {
+      // V8 makes the check itself, with its own message.
+      internalError('checking a value', err);
+      return x;
+    }
+  }
+  const err = notIterable(message, nullishOnly, x);
+  if (err) return { [Symbol.iterator]: throwing(err) };
   try {
     if (typeof x !== 'object' || x === null) return x;
     const known = iterators.get(x);

@@ -71,22 +71,30 @@ export function siteInfo(site: number): SiteInfo | undefined {
   return { what: t[0], file: entry.meta.sources[t[1]] ?? entry.meta.file, line: t[2], column: t[3], function: t[4] };
 }
 
-/** The callee as written at a call site (for a TypeError's message), e.g. `this.cache.get`. */
-export function calleeText(site: number): string {
+/** V8's "is not a function" TypeError message for the call at a call site, e.g. `this.cache.get is not a function`. */
+export function notFunctionMessage(site: number): string {
   const entry = entryOf(site);
   const t = entry?.meta.sites[site - entry.base];
-  return t?.[5] ?? `(intermediate value).${t?.[0] ?? 'method'}`;
+  return t?.[5] ?? `(intermediate value).${t?.[0] ?? 'method'} is not a function`;
 }
 
-/**
- * The TypeError message an iteration site throws for a value that is not
- * iterable, `''` for V8's wording by value, undefined when the site never
- * throws; and whether it throws only for null and undefined.
- */
-export function iterationMessage(site: number): { message: string | undefined; nullishOnly: boolean } {
+/** What a site checks before a value is iterated, destructured or constructed (see `SiteTuple`). */
+export interface SiteCheck {
+  /** `iterate`, `iterate-async`, `destructure` or `construct`. */
+  what: string;
+  /** V8's TypeError message (`%s`: the value), `''` for V8's wording by value, undefined when the site never throws. */
+  message: string | undefined;
+  /** An iteration that throws only for null and undefined. */
+  nullishOnly: boolean;
+  /** The arguments of the construction can suspend (await, yield) after the check. */
+  argsSuspend: boolean;
+}
+
+/** The check of an iteration, destructuring or construction site. */
+export function siteCheck(site: number): SiteCheck {
   const entry = entryOf(site);
   const t = entry?.meta.sites[site - entry.base];
-  return { message: t?.[5] ?? undefined, nullishOnly: t?.[6] === 1 };
+  return { what: t?.[0] ?? 'iterate', message: t?.[5] ?? undefined, nullishOnly: t?.[6] === 1, argsSuspend: t?.[7] === 1 };
 }
 
 /** Whether the arguments of the call at `site` can suspend (await, yield) between `t` and the call. */

@@ -6,6 +6,7 @@
 import { types } from 'node:util';
 import { instrument } from '../../src/instrument/index';
 import type { FileMeta } from '../../src/runtime/api';
+import { checked } from '../../src/runtime/checks';
 
 const KEY = Symbol.for('asyncrace');
 
@@ -30,8 +31,10 @@ const tracked = (o: unknown, f: unknown): boolean =>
  * one, `t` hands original collection methods on collections (and
  * Promise.all / allSettled on Promise) a tracked function, which records
  * `call:<method>` with the site; a non-callable `f` a thrower of the real
- * runtime's TypeError (`<callee as written> is not a function`, from the
- * site table); every other call goes to `fc`, which records `fc`.
+ * runtime's TypeError (the site table's message, `<callee as written> is not
+ * a function`; at the operand of yield*, a value that is not iterable, for V8
+ * to word); every other call goes to `fc`, which records `fc`. `iter` makes
+ * the real runtime's checks at destructuring, construction and for await.
  */
 export class PlainRuntime {
   files: FileMeta[] = [];
@@ -52,8 +55,10 @@ export class PlainRuntime {
     this.events.push(['t', s]);
     if (typeof f !== 'function') {
       const site = this.site(s);
+      const message = site?.[5] ?? `(intermediate value).${site?.[0] ?? 'method'} is not a function`;
+      if (message === '') return () => Object.create(null);
       return function thrower(): never {
-        throw new TypeError(`${site?.[5] ?? `(intermediate value).${site?.[0] ?? 'method'}`} is not a function`);
+        throw new TypeError(message);
       };
     }
     if (!tracked(o, f)) return this.fc;
@@ -78,6 +83,9 @@ export class PlainRuntime {
   }
   iter(s: number, it: unknown): unknown {
     this.events.push(['iter', s]);
+    const site = this.site(s);
+    const what = site?.[0] ?? 'iterate';
+    if (what !== 'iterate') return checked(what, site?.[5] ?? undefined, site?.[7] === 1, it, this.iter);
     return it;
   }
   made<T>(s: number, c: T): T {

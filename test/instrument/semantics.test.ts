@@ -110,6 +110,42 @@ describe('semantics are preserved', () => {
     }
   });
 
+  it('words the TypeErrors of iterated calls, destructuring and construction for the code as written', () => {
+    const setup = "const m = new Map([[1, { p: 1 }], [3, 5]]); m.keys = 1; const o = { f: 1, m }; const F = 1;";
+    const cases = [
+      'for (const x of m.keys());',
+      'for (const x of o.f());',
+      'for (const x of F());',
+      '[...o.m.keys()]',
+      'const [a] = m.keys();',
+      'let a; [a] = o.f();',
+      'let a; String([a] = m.keys());',
+      'const [[a] = o.f()] = [];',
+      '(function* () { yield* m.keys(); })().next()',
+      '(function* () { const r = yield* o.f(); return r; })().next()',
+      'Math.max(...m.keys())',
+      'const { a } = m.get(9);',
+      'const { 1: a } = o.m.get(9);',
+      'const { ...r } = m.get(9);',
+      'let a; ({ a } = m.get(9));',
+      'const { p: { a } = m.get(9) } = {};',
+      'const { a } = m?.get(9);',
+      'new (m.get(3))();',
+      'new (o.m.get(1)).p();',
+    ];
+    for (const c of cases) {
+      const code = `${setup}\n${c}`;
+      const original = thrown(() => runModule(code));
+      const uninstall = install(new PlainRuntime());
+      try {
+        expect(original, c).toMatch(/^TypeError: /);
+        expect(thrown(() => runModule(transform(code).code)), c).toBe(original);
+      } finally {
+        uninstall();
+      }
+    }
+  });
+
   it('keeps `this`, order and results of calls it routes for their message', () => {
     const { original, instrumented, rt } = runBoth(`
       const log = [];
