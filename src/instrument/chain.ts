@@ -260,7 +260,7 @@ export function lowerChain(path: NodePath<ChainNode>, e: ChainEmitter): t.Expres
     const check = isNull(t.assignmentExpression('=', f, member(lookup, cur.prop, cur.computed)));
     const name = methodOf(cur);
     // Every call goes through the call shape: `f.call(recv, ...)` would name `_f.call` in V8's "is not a function".
-    const then = callShape(e, callSite(name ?? 'call', cur.prop, name !== undefined && METHODS.has(name) ? cur.node : call.callee, call), recv, reuse(f), e.callArguments(call), cur.node, cur.prop);
+    const then = callShape(e, path, callSite(name ?? 'call', cur.prop, name !== undefined && METHODS.has(name) ? cur.node : call.callee, call), recv, reuse(f), e.callArguments(call), cur.node, cur.prop, { name });
     return { check, then };
   };
 

@@ -33,7 +33,8 @@ function plain(typed: boolean): string {
   const a = typed ? ': any' : '';
   return (
     `(function () { var c = Function.prototype.call.bind(Function.prototype.call), v = function (s${a}, x${a}) { return x; }; ` +
-    `return { note: ${JSON.stringify(`${INSTRUMENTED_MARKER}: calls run plain`)}, file: function () { return 0; }, t: function () { return c; }, fc: c, ` +
+    `return { note: ${JSON.stringify(`${INSTRUMENTED_MARKER}: calls run plain`)}, file: function () { return 0; }, t: function () { return c; }, tl: function () { return c; }, tj: function () { return c; }, fc: c, ` +
+    `k: function (s${a}, f${a}, o${a}, x${a}) { return x; }, j: function (r${a}) { return r; }, ` +
     `whole: v, iter: v, made: v, size: function (s${a}, o${a}, x${a}) { return x; }, push: function () { return null; }, pop: function () {}, ` +
     `sus: function (x${a}) { return x; }, res: function (x${a}) { return x; }, acquire: function () {}, release: function () {} }; })()`
   );
@@ -65,7 +66,9 @@ export interface RuntimeNames {
 }
 
 const RUNTIME_TYPE =
-  '{ file(m: unknown): number; t(s: number, o: unknown, f: unknown): (...a: any[]) => any; fc(...a: any[]): any; whole<T>(s: number, v: T): T; ' +
+  '{ file(m: unknown): number; t(s: number, o: unknown, f: unknown): (...a: any[]) => any; tl(s: number, o: unknown, f: unknown): (...a: any[]) => any; ' +
+  'tj(s: number, o: unknown, f: unknown): (...a: any[]) => any; k<T>(s: number, f: unknown, o: unknown, v: T, h: number, key?: unknown, c?: unknown): T; ' +
+  'j<T>(r: T, s: number, f: unknown, o: unknown, i: unknown, h: number): T; fc(...a: any[]): any; whole<T>(s: number, v: T): T; ' +
   'push(s: number): any; pop(f: unknown): void; made<T>(s: number, c: T): T; iter<T>(s: number, v: T): T; ' +
   'size<T>(s: number, o: unknown, v: T): T; sus<T>(v: T, f: unknown): T; res<T>(v: T, f: unknown): T; ' +
   'acquire(o: object): void; release(o: object): void }';

@@ -18,6 +18,7 @@
 import * as t from '@babel/types';
 import type { NodePath, Scope } from '@babel/traverse';
 import { followsPendingFunction } from './inferred-names';
+import { suspends } from './places';
 
 /** The temporaries of a call or size shape: the receiver `_o` and the method `_f`. */
 export type TempKind = 'o' | 'f';
@@ -40,6 +41,8 @@ export interface Emitter {
   isTemp(name: string): boolean;
   /** The temporaries of the function (or program, static block) that runs `path`. */
   slot(path: NodePath): Slot;
+  /** A fresh temporary declared in the function (or program, static block) that runs `path`. */
+  temp(path: NodePath): t.Identifier;
 }
 
 type Arg = t.CallExpression['arguments'][number];
@@ -177,6 +180,44 @@ function runtimeCallee(e: Emitter, name: string, args: t.Node[], callLoc?: t.Nod
   return args.some(holdsFunction) ? t.parenthesizedExpression(callee) : callee;
 }
 
+/** What a call shape must know of the call beyond its parts (see `lateOf`). */
+export interface CallInfo {
+  /** The method name as written (`m.set`, `m['set']`), when it is known. */
+  name?: string;
+  /** The receiver is the global `Promise`. */
+  promise?: boolean;
+}
+
+/** The method name of a member `o.p` or `o['p']`, when it is written out. */
+export function writtenName(property: t.Node, computed: boolean): string | undefined {
+  if (!computed && t.isIdentifier(property)) return property.name;
+  return t.isStringLiteral(property) ? property.value : undefined;
+}
+
+function isLiteralSpread(arg: Arg | undefined): boolean {
+  return t.isSpreadElement(arg) && t.isLiteral(arg.argument);
+}
+
+/**
+ * Which calls end in the runtime's late hooks (api.ts `tl`, `k`, `j`), so
+ * that an original method that runs program code or can throw is called from
+ * the user's frame, not the runtime's: `set` and `add` (a weak collection's
+ * throws for a key it cannot hold), every call whose arguments can suspend
+ * (forEach's callbacks; a TypeError for a callee that is not a function, made
+ * with the stack of the call), `Promise.all` and `Promise.allSettled`.
+ */
+function lateOf(info: CallInfo, args: Arg[], untracked: boolean): { chooser: 't' | 'tl' | 'tj'; hook: boolean; keyed: boolean; join: boolean; suspend: boolean } {
+  const suspend = suspends(args);
+  const keyed = !untracked && (info.name === 'set' || info.name === 'add');
+  const join = !untracked && !!info.promise && (info.name === 'all' || info.name === 'allSettled');
+  // A literal spread (`...null`) stays as written: V8 names it in its TypeError, and the call never records anything
+  // (it throws before the call, or hands a weak collection a key it cannot hold, or a forEach no callback).
+  const last = args[args.length - 1];
+  const hook = args.length > 0 && (keyed || suspend) && !isLiteralSpread(last);
+  const chooser = join ? 'tj' : keyed || hook ? 'tl' : 't';
+  return { chooser, hook, keyed, join: join && args.length > 0, suspend };
+}
+
 /**
  * The end of a call shape, after `pre` (which sets the receiver and the
  * method): `(pre, _ar.t(S, o, f))(f, o, ...args)`. The choice `t` makes
@@ -186,9 +227,18 @@ function runtimeCallee(e: Emitter, name: string, args: t.Node[], callLoc?: t.Nod
  * stays on the method name's line. A call routed only for its message
  * (`untracked`) asks the runtime only when `f` is not a function:
  * `(pre, typeof f == "function" ? _ar.fc : _ar.t(S, o, f))(f, o, ...args)`.
+ *
+ * A call with late hooks (`lateOf`) keeps `f` and `o` in temporaries of its
+ * own (the arguments may run other shapes, and await), chooses with `tl` or
+ * `tj`, and hands its last argument through `k`, with the key (the first
+ * argument, in a temporary of its own when it is not the last) and, where the
+ * arguments can suspend, the choice:
+ * `(pre, _t1 = f, _t2 = o, _ar.tl(S, _t2, _t1))(_t1, _t2, _t3 = k, _ar.k(S, _t1, _t2, v, 1, _t3))`;
+ * a join's result goes through `j`: `_ar.j((...)(_t1, _t2, _t3 = x), S, _t1, _t2, _t3, 1)`.
  */
 function callTail(
   e: Emitter,
+  path: NodePath,
   site: number,
   pre: t.Expression[],
   recv: () => t.Expression,
@@ -196,14 +246,70 @@ function callTail(
   args: Arg[],
   from: t.Node,
   methodName: t.Node | null,
+  info: CallInfo,
   untracked = false,
-): t.CallExpression {
-  const runtimeChoice = t.callExpression(runtimeMember(e, 't', from, methodName), [e.siteRef(site), recv(), fn()]);
-  const callable = t.binaryExpression('==', t.unaryExpression('typeof', fn()), t.stringLiteral('function'));
-  const choose = untracked ? t.conditionalExpression(callable, t.memberExpression(e.runtime(), t.identifier('fc')), runtimeChoice) : runtimeChoice;
+): t.Expression {
+  const late = lateOf(info, args, untracked);
+  let f = fn;
+  let o = recv;
+  if (late.hook || late.join) {
+    // Shared temporaries may change while the arguments run: the hooks read copies of their own.
+    const ft = e.temp(path);
+    pre = [...pre, t.assignmentExpression('=', ft, fn())];
+    f = () => reuse(ft);
+    const r = recv();
+    if (t.isIdentifier(r) && e.isTemp(r.name)) {
+      const ot = e.temp(path);
+      pre.push(t.assignmentExpression('=', ot, r));
+      o = () => reuse(ot);
+    }
+  }
+  const runtimeChoice = t.callExpression(runtimeMember(e, late.chooser, from, methodName), [e.siteRef(site), o(), f()]);
+  const callable = t.binaryExpression('==', t.unaryExpression('typeof', f()), t.stringLiteral('function'));
+  let choose: t.Expression = untracked ? t.conditionalExpression(callable, t.memberExpression(e.runtime(), t.identifier('fc')), runtimeChoice) : runtimeChoice;
+  let chosen: t.Identifier | undefined;
+  if (late.hook && late.suspend) {
+    chosen = e.temp(path);
+    choose = t.assignmentExpression('=', chosen, choose);
+  }
+  const out: Arg[] = [...args];
+  // Where the key is, for k and j (see api.ts).
+  let how = 4;
+  let key: t.Identifier | undefined;
+  if (((late.keyed && late.hook) || late.join) && args.length > 0 && !isLiteralSpread(args[0])) {
+    const first = args[0]!;
+    if (args.length === 1 && !late.join) how = t.isSpreadElement(first) ? 2 : 0;
+    else {
+      key = e.temp(path);
+      if (t.isSpreadElement(first)) {
+        out[0] = t.spreadElement(assignTemp(e, key, first.argument));
+        how = 3;
+      } else {
+        out[0] = assignTemp(e, key, first as t.Expression);
+        how = 1;
+      }
+    }
+  }
+  if (late.hook) {
+    const i = out.length - 1;
+    const last = out[i]!;
+    const value = t.isSpreadElement(last) ? last.argument : (last as t.Expression);
+    const hookHow = late.join ? 4 : how;
+    const hookArgs: t.Expression[] = [e.siteRef(site), f(), o(), value, t.numericLiteral(hookHow)];
+    if (key && (hookHow === 1 || hookHow === 3)) hookArgs.push(reuse(key));
+    if (chosen) {
+      if (hookArgs.length === 5) hookArgs.push(t.unaryExpression('void', t.numericLiteral(0)));
+      hookArgs.push(reuse(chosen));
+    }
+    const hooked = e.gen(t.callExpression(runtimeCallee(e, 'k', [value]), hookArgs));
+    out[i] = t.isSpreadElement(last) ? t.spreadElement(hooked) : hooked;
+  }
   // In parentheses either way: V8 drops the names it saw inside them (`_ar.t` would name a function argument).
   const callee = pre.length ? t.sequenceExpression([...pre, choose]) : t.parenthesizedExpression(choose);
-  return e.gen(withLoc(t.callExpression(callee, [fn(), recv(), ...args]), from));
+  const call = e.gen(withLoc(t.callExpression(callee, [f(), o(), ...out]), from));
+  if (!late.join) return call;
+  const joined = [call, e.siteRef(site), f(), o(), key ? reuse(key) : t.unaryExpression('void', t.numericLiteral(0)), t.numericLiteral(how)];
+  return e.gen(withLoc(t.callExpression(runtimeCallee(e, 'j', [call]), joined), from));
 }
 
 /**
@@ -213,14 +319,16 @@ function callTail(
  */
 export function callShape(
   e: Emitter,
+  path: NodePath,
   site: number,
   recv: t.Expression,
   fn: t.Expression,
   args: Arg[],
   from: t.Node,
   methodName: t.Node | null,
-): t.CallExpression {
-  return callTail(e, site, [], () => reuse(recv), () => reuse(fn), args, from, methodName);
+  info: CallInfo,
+): t.Expression {
+  return callTail(e, path, site, [], () => reuse(recv), () => reuse(fn), args, from, methodName, info);
 }
 
 /**
@@ -228,10 +336,10 @@ export function callShape(
  * a non-callable callee throws V8's message for the callee as written (V8
  * would print the generated code): `F(a)` -> `(_f = F, _ar.t(S, void 0, _f))(_f, void 0, a)`.
  */
-export function plainCallShape(e: Emitter, path: NodePath, site: number, callee: t.Expression, args: Arg[], from: t.Node, untracked = false): t.CallExpression {
+export function plainCallShape(e: Emitter, path: NodePath, site: number, callee: t.Expression, args: Arg[], from: t.Node, untracked = false): t.Expression {
   const slot = e.slot(path);
   const undef = (): t.Expression => t.unaryExpression('void', t.numericLiteral(0));
-  return callTail(e, site, [...forgetPending(e, path), assignTemp(e, slot.temp('f'), callee)], undef, () => slot.temp('f'), args, from, null, untracked);
+  return callTail(e, path, site, [...forgetPending(e, path), assignTemp(e, slot.temp('f'), callee)], undef, () => slot.temp('f'), args, from, null, {}, untracked);
 }
 
 /** `lookup.prop` (or `lookup[prop]`), reusing the original property node. */
@@ -270,7 +378,7 @@ export function methodCallShape(
   args: Arg[],
   from: t.Node,
   untracked = false,
-): t.CallExpression {
+): t.Expression {
   // The temporaries are read before the arguments run: no argument can clobber them.
   const slot = e.slot(path);
   const r = receiverOf(e, slot, object, !t.isSuper(object) && isStable(object, path.scope, e));
@@ -278,7 +386,8 @@ export function methodCallShape(
   const pre: t.Expression[] = [...forgetPending(e, path), ...(!t.isSuper(object) && r.first !== object ? [r.first] : [])];
   const lookup = r.first === object ? object : r.lookup;
   pre.push(t.assignmentExpression('=', slot.temp('f'), member(lookup, property, computed)));
-  return callTail(e, site, pre, r.again, () => slot.temp('f'), args, from, property, untracked);
+  const promise = t.isIdentifier(object, { name: 'Promise' }) && !path.scope.getBinding('Promise');
+  return callTail(e, path, site, pre, r.again, () => slot.temp('f'), args, from, property, { name: writtenName(property, computed), promise }, untracked);
 }
 
 /** `R.size` -> `_ar.size(S, _o = R, _o.size)`; no `_o` when R is `this` or a binding (read twice in a row, nothing between). */

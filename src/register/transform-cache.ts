@@ -48,7 +48,7 @@ import { readSettings } from './settings';
  * the key must follow); the instrumenter's own changes are followed through
  * its files' contents.
  */
-export const TRANSFORM_VERSION = 2;
+export const TRANSFORM_VERSION = 3;
 
 /** The first word of an entry's header. */
 export const ENTRY_MAGIC = 'asyncrace-transform-cache';

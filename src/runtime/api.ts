@@ -89,9 +89,11 @@ export interface Frame {
  * | original                        | generated                                   |
  * |---------------------------------|---------------------------------------------|
  * | `R.get(k)`                      | `(_o = R, _f = _o.get, _ar.t(S, _o, _f))(_f, _o, k)` |
- * | `R.set(...args)`                | `(_o = R, _f = _o.set, _ar.t(S, _o, _f))(_f, _o, ...args)` |
+ * | `R.get(...args)`                | `(_o = R, _f = _o.get, _ar.t(S, _o, _f))(_f, _o, ...args)` |
  * | `super.get(k)`                  | `(_f = super.get, _ar.t(S, this, _f))(_f, this, k)` |
- * | `Promise.all(x)` (global)       | the call shape with R = `Promise`           |
+ * | `R.set(k, v)`, `R.add(k)`       | `(_o = R, _f = _o.set, _t1 = _f, _t2 = _o, _ar.tl(S, _t2, _t1))(_t1, _t2, _t3 = k, _ar.k(S, _t1, _t2, v, 1, _t3))` |
+ * | `R.m(a, await b)`               | `(..., _t3 = _ar.tl(S, _t2, _t1))(_t1, _t2, a, _ar.k(S, _t1, _t2, await b, 4, void 0, _t3))` |
+ * | `Promise.all(x)` (global)       | `_ar.j((_o = Promise, _f = _o.all, _t1 = _f, _t2 = _o, _ar.tj(S, _t2, _t1))(_t1, _t2, _t3 = x), S, _t1, _t2, _t3, 1)` |
  * | `R.size`                        | `_ar.size(S, _o = R, _o.size)`              |
  * | `Array.from(E, ...)` (global)   | `Array.from(_ar.whole(S, E), ...)`          |
  * | `for (x of E)`, `[...E]`, `f(...E)`, `[a] = E`, `yield* E` | E becomes `_ar.iter(S, E)` (`_ar?.iter(S, E)` for `[...a?.b]`) |
@@ -110,6 +112,18 @@ export interface Frame {
  * made by `fc` (the original `Function.prototype.call`), which leaves no frame
  * in stack traces: the method sees the original stack and `caller`; V8 puts
  * the call's position at the `(` after the callee, on the method name's line.
+ *
+ * The original methods that run program code or can throw (a weak
+ * collection's set or add, for a key it cannot hold; forEach's callbacks;
+ * Promise.all's iteration) are called by `fc` too, from the program's frame,
+ * so that no frame of the runtime shows in their stacks: `tl` chooses `fc`
+ * for them, and the late hook `k`, the last argument's wrapper, records the
+ * access once the arguments ran, just before the call (`j`, after a join).
+ * The hooks read the method and receiver from temporaries of their own
+ * (`_t1`, `_t2`), which no other shape uses; a key that is not the last
+ * argument is kept in one too. A call whose arguments suspend gets the hook
+ * whatever its method, with the choice (`_t3`), so that a TypeError made for
+ * a callee that is not a function gets the stack of the call.
  */
 export interface Runtime {
   /** Registers an instrumented module; returns the base of its site ids. */
@@ -123,6 +137,24 @@ export interface Runtime {
    * which throws from the caller's frame.
    */
   t(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown;
+  /**
+   * `t` for a call whose last argument goes through the late hook `k`: an op
+   * that runs program code or can throw (a weak collection's set or add,
+   * forEach) is made by `fc`, from the caller's frame, and `k` records it.
+   */
+  tl(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown;
+  /** `tl` for `Promise.all(...)`/`Promise.allSettled(...)`, whose result goes through `j`. */
+  tj(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown;
+  /**
+   * The late hook: `last`, the value of the call's last argument, just
+   * before the call `tl` chose for `o.f` at `site`; records what that call
+   * leaves to it (`how`: where the key is: 0 `last`, 1 `key`, 2 the first
+   * element of `last`, 3 the first element of `key`; `c`: what `tl` chose,
+   * where the arguments can suspend). Returns `last`.
+   */
+  k(site: number, f: unknown, o: unknown, last: unknown, how: number, key?: unknown, c?: unknown): unknown;
+  /** The result of a join `tj` chose, with its first argument `input` (`how` 3: a spread of it); returns `result`. */
+  j(result: unknown, site: number, f: unknown, o: unknown, input: unknown, how: number): unknown;
   /** `f.call(o, ...args)`, transparent in stack traces. */
   fc(f: unknown, o: unknown, ...args: unknown[]): unknown;
   /** `x` about to be iterated whole by a builtin (Array.from); returns it. */

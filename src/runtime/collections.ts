@@ -14,7 +14,7 @@ import { trackIterator } from './iterate';
 import { collectionType, shadowOf, trackedType, type CollectionType, type Shadow } from './shadow-state';
 import { currentFrame } from './shadow-stack';
 import { argsSuspend, notFunctionMessage } from './sites';
-import { SafeMap } from './safe-collections';
+import { SafeMap, SafeWeakMap } from './safe-collections';
 import { throwing } from './user-throw';
 
 // f.call(o, ...args) with the original Function.prototype.call, whatever the program does to it.
@@ -152,9 +152,8 @@ function prepared(op: Op, o: unknown, k: unknown): boolean {
 /** `f.call(o, ...args)`, invisible in stack traces and to `caller`: how every untracked call is made. */
 export const fc = call;
 
-/** Per-site entry points of tracked calls and of not-a-function throwers (for arguments that suspend), made on first use. */
+/** Per-site entry points of tracked calls, made on first use. */
 const entries: Array<(f: unknown, o: unknown, a?: unknown, b?: unknown) => unknown> = [];
-const throwers: Array<() => never> = [];
 /** The op of the latest tracked call chosen at each site. */
 const siteOps: Op[] = [];
 
@@ -162,26 +161,24 @@ const siteOps: Op[] = [];
 const NOT_ITERABLE = Object.freeze(Object.create(null) as object);
 const notIterable = (): object => NOT_ITERABLE;
 
+/** The TypeErrors of late throwers (see `thrower`), to be given the stack of the moment of the call. */
+const lateErrors = new SafeWeakMap<object, TypeError>();
+
 /**
- * The thrower of V8's "is not a function" TypeError at `site`. The error is
- * made here, before the arguments run, and thrown from the user's frame (so
- * an uncaught one names the user's line); where the arguments can suspend
- * (await, yield), the stack of that moment would not be the call's, and the
- * error is made when the call happens, by a thrower of the runtime's. At the
- * operand of yield*, V8 words the error by what follows in the function: the
- * call yields a value that is not iterable, and V8 throws at the yield*.
+ * The thrower of V8's "is not a function" TypeError at `site`: a builtin that
+ * throws it from the user's frame (so an uncaught one names the user's
+ * line). The error is made here, before the arguments run; where they can
+ * suspend (await, yield), the stack of this moment is not the call's, and the
+ * late hook `k` gives it the stack of the call. At the operand of yield*, V8
+ * words the error by what follows in the function: the call yields a value
+ * that is not iterable, and V8 throws at the yield*.
  */
-function thrower(site: number): (...args: unknown[]) => unknown {
+function thrower(site: number, entry: Function): (...args: unknown[]) => unknown {
   const message = notFunctionMessage(site);
   if (message === '') return notIterable;
-  if (!argsSuspend(site)) return throwing(notFunction(t, message));
-  let fn = throwers[site];
-  if (!fn) {
-    const make = (): never => {
-      throw notFunction(make, message);
-    };
-    fn = throwers[site] = make;
-  }
+  const err = notFunction(entry, message);
+  const fn = throwing(err);
+  if (argsSuspend(site)) lateErrors.set(fn, err);
   return fn;
 }
 
@@ -191,33 +188,180 @@ function entry(site: number): (f: unknown, o: unknown, a?: unknown, b?: unknown)
   return fn;
 }
 
+/** The op of a tracked call `o.f(...)` at `site`, undefined for an untracked one. */
+function chosenOp(site: number, o: unknown, f: unknown): Op | undefined {
+  try {
+    const op = opFor(site, o, f);
+    if (op !== undefined) siteOps[site] = op;
+    return op;
+  } catch (err) {
+    // The call is made untracked, as the program wrote it.
+    internalError('choosing a call', err);
+    return undefined;
+  }
+}
+
+/** Whether a tracked op calls program code or can throw: a weak collection's set or add (a key it cannot hold), forEach, a join. */
+function isLate(op: Op, join: boolean): boolean {
+  switch (op.kind) {
+    case 'set':
+    case 'add':
+      return op.type === 'WeakMap' || op.type === 'WeakSet';
+    case 'forEach':
+      return true;
+    case 'join':
+      return join;
+  }
+  return false;
+}
+
 /**
  * The function that makes the call `o.f(...)` at `site`, chosen before its
  * arguments run (the choice depends only on `o` and `f`). Generated code calls
  * the result with `(f, o, ...args)`:
  * - `fc` (the original `call`) for every untracked call, and for forEach (its
  *   key-set read is recorded here), so user code it runs sees the original stack;
- * - the site's tracked entry for an original method on a receiver it tracks;
+ * - the site's tracked entry for an original method on a receiver it tracks
+ *   (none of them runs program code or throws, except as `tl` says);
  * - a thrower of V8's "is not a function" TypeError when `f` is not callable.
  */
 export function t(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
-  if (typeof f !== 'function') return thrower(site);
-  let op: Op | undefined;
-  try {
-    op = opFor(site, o, f);
-  } catch (err) {
-    // The call is made untracked, as the program wrote it.
-    internalError('choosing a call', err);
-    return fc;
-  }
+  if (typeof f !== 'function') return thrower(site, t);
+  const op = chosenOp(site, o, f);
   if (op === undefined) return fc;
-  siteOps[site] = op;
-  if (op.kind === 'forEach' && !argsSuspend(site)) {
-    // Nothing runs between this choice and the call: record now, and let the callbacks run under the user's frame.
+  if (op.kind === 'forEach') {
+    // No late hook follows: its arguments cannot suspend. Record now, and let the callbacks run under the user's frame.
     record(op, site, o as object, undefined, false, undefined);
     return fc;
   }
+  // A weak collection's set or add under another name (`wm.get = WeakMap.prototype.set`) has no
+  // hook to record it: it is made untracked, so that what it throws comes from the user's frame.
+  if (isLate(op, false)) return fc;
   return entry(site);
+}
+
+/**
+ * `t` for a call whose last argument goes through the late hook `k` (a call
+ * of `set` or `add`, or whose arguments can suspend): an op that calls
+ * program code or can throw (`isLate`) is made by `fc` from the user's frame,
+ * and `k` records it once the arguments ran, just before the call.
+ */
+export function tl(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
+  if (typeof f !== 'function') return thrower(site, tl);
+  const op = chosenOp(site, o, f);
+  if (op === undefined) return fc;
+  return isLate(op, false) ? fc : entry(site);
+}
+
+/** `tl` for a `Promise.all(...)` or `Promise.allSettled(...)` whose result goes through `j`, which records the join. */
+export function tj(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
+  if (typeof f !== 'function') return thrower(site, tj);
+  const op = chosenOp(site, o, f);
+  if (op === undefined) return fc;
+  return isLate(op, true) ? fc : entry(site);
+}
+
+// The originals, taken before any program code runs.
+const isArray = Array.isArray;
+const { getOwnPropertyDescriptor, getPrototypeOf } = Object;
+const ArrayProto = Array.prototype;
+const arrayValues = ArrayProto[Symbol.iterator];
+const ArrayIteratorProto = getPrototypeOf(arrayValues.call([])) as object;
+const arrayIteratorNext = getOwnPropertyDescriptor(ArrayIteratorProto, 'next')?.value as unknown;
+const symbolKeyFor = Symbol.keyFor;
+
+/** Whether `o[key]` is the data property `value` (read without running a getter). */
+function holdsOwn(o: object, key: PropertyKey, value: unknown): boolean {
+  const d = getOwnPropertyDescriptor(o, key);
+  return d !== undefined && 'value' in d && d.value === value;
+}
+
+const NO_KEY = Symbol('no key');
+
+/**
+ * The first element a spread of `xs` yields, when it can be read without
+ * running program code (a plain array whose iteration is the original), else
+ * `NO_KEY`.
+ */
+function firstOf(xs: unknown): unknown {
+  if (!isArray(xs) || types.isProxy(xs) || getPrototypeOf(xs) !== ArrayProto) return NO_KEY;
+  if (getOwnPropertyDescriptor(xs, Symbol.iterator) !== undefined) return NO_KEY;
+  if (!holdsOwn(ArrayProto, Symbol.iterator, arrayValues) || !holdsOwn(ArrayIteratorProto, 'next', arrayIteratorNext)) return NO_KEY;
+  if (xs.length === 0) return undefined;
+  const d = getOwnPropertyDescriptor(xs, 0);
+  return d !== undefined && 'value' in d ? d.value : NO_KEY;
+}
+
+/** Whether a weak collection can hold `k` (its set or add throws otherwise). */
+const SYMBOL_KEYS = (() => {
+  try {
+    new WeakSet().add(Symbol() as unknown as object);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+function holdable(k: unknown): boolean {
+  if (typeof k === 'object') return k !== null;
+  if (typeof k === 'function') return true;
+  return SYMBOL_KEYS && typeof k === 'symbol' && symbolKeyFor(k) === undefined;
+}
+
+/**
+ * The late hook of a call `o.f(...)` chosen by `tl` or `tj`, given the value
+ * of its last argument, evaluated just before the call; returns that value.
+ * Records what `tl` left to the call itself: a weak collection's set or add
+ * of a key it can hold (the key: `how` 0 the last argument, 1 `key`, 2 the
+ * first element of the last argument, a spread, 3 the first element of
+ * `key`, the first argument, a spread), forEach's read of the key set. `c`,
+ * given where the arguments can suspend, is what `tl` chose: a thrower gets
+ * the stack of the call.
+ *
+ * @example
+ *   // wm.set(k, await v) ->
+ *   // (_t1 = wm.set, _t2 = wm, _t3 = _ar.tl(S, _t2, _t1))(_t1, _t2, _t4 = k, _ar.k(S, _t1, _t2, await v, 1, _t4, _t3))
+ */
+export function k(site: number, f: unknown, o: unknown, last: unknown, how: number, key?: unknown, c?: unknown): unknown {
+  try {
+    if (typeof f !== 'function') {
+      const err = c !== undefined && c !== null ? lateErrors.get(c as object) : undefined;
+      // The stack of the call, starting at the user's frame, as V8's own would be.
+      if (err !== undefined) Error.captureStackTrace(err, k);
+      return last;
+    }
+    const op = opFor(site, o, f);
+    if (op === undefined || !isLate(op, false)) return last;
+    if (op.kind === 'forEach') {
+      record(op, site, o as object, undefined, false, undefined);
+      return last;
+    }
+    const held = how === 0 ? last : how === 1 ? key : firstOf(how === 2 ? last : key);
+    // A key the collection cannot hold: the call throws, and nothing happened.
+    if (held === NO_KEY || !holdable(held)) return last;
+    record(op, site, o as object, held, op.kind === 'add' && hasKey(op.type as CollectionType, o, held), undefined);
+  } catch (err) {
+    internalError('recording a call', err);
+  }
+  return last;
+}
+
+/**
+ * The result of a `Promise.all(...)` or `Promise.allSettled(...)` chosen by
+ * `tj`, made by the original from the user's frame; `input` its first
+ * argument (`how` 3: the iterable of a spread there). Records the join;
+ * returns `result`.
+ */
+export function j(result: unknown, site: number, f: unknown, o: unknown, input: unknown, how: number): unknown {
+  try {
+    if (typeof f !== 'function') return result;
+    const op = opFor(site, o, f);
+    if (op === undefined || op.kind !== 'join') return result;
+    const xs = how === 3 ? firstOf(input) : input;
+    if (xs !== NO_KEY) record(op, site, o as object, xs, false, result);
+  } catch (err) {
+    internalError('recording a join', err);
+  }
+  return result;
 }
 
 /** A tracked call: the original operation first (its result and exceptions are the original's), then the bookkeeping. */
@@ -225,11 +369,6 @@ function run(site: number, f: unknown, o: unknown, a: unknown, b: unknown): unkn
   // The op `t` chose for this site; looked up again when a nested call at the site chose another since.
   let op = siteOps[site]!;
   if (op.f !== f) op = ops.get(f)!;
-  if (op.kind === 'forEach') {
-    // Its arguments awaited: the read belongs to this event, before the callbacks run.
-    record(op, site, o as object, undefined, false, undefined);
-    return call(f, o, a, b);
-  }
   const had = prepared(op, o, a);
   const r = call(f, o, a, b);
   record(op, site, o as object, a, had, r);

@@ -9,7 +9,7 @@ import { configureCollection, reportRace } from '../report/collect';
 import { loadSuppressions, useSuppressions } from '../report/suppress';
 import { acquire, release, startTracking } from './async-context';
 import { RUNTIME_KEY, type Runtime } from './api';
-import { fc, made, size, t, whole } from './collections';
+import { fc, j, k, made, size, t, tj, tl, whole } from './collections';
 import { configureDetector } from './detector';
 import { internalError } from './internal-error';
 import { iter } from './iterate';
@@ -38,6 +38,10 @@ export function installRuntime(
   const entries = {
     file: registerFile,
     t,
+    tl,
+    tj,
+    k,
+    j,
     fc,
     whole,
     size,

@@ -234,6 +234,36 @@ Promise.all([mark(1), mark(4)]).then(() => console.log(typeof wm.get(key), ws.ha
     expect(run.stdout).toBe('number true\n');
   });
 
+  it("records a weak collection's set in the event of the call when its arguments await, and through a spread", () => {
+    const racy = `${io}
+const wm = new WeakMap();
+const key = {};
+class Tags extends WeakSet { add(...xs) { return super.add(...xs); } } // ADD
+const tags = new Tags();
+async function put(v) { wm.set(key, await io().then(() => v)); tags.add(key); } // PUT
+Promise.all([put(1), put(2)]).then(() => console.log(wm.get(key) > 0, tags.has(key)));
+`;
+    const run = detect('weak-late.js', racy);
+    expect(run.status).toBe(66);
+    expect(linePairs(run).sort((x, y) => x[0]! - y[0]!)).toEqual([
+      [lineOf(racy, '// ADD'), lineOf(racy, '// ADD')],
+      [lineOf(racy, '// PUT'), lineOf(racy, '// PUT')],
+    ]);
+    // The set happens after the await that the other task's release ordered: no race, as without the await in its argument.
+    const ordered = `${io}
+const wm = new WeakMap();
+const key = {};
+let release;
+const gate = new Promise((r) => (release = r));
+async function a() { wm.set(key, await gate); }
+async function b() { await io(); wm.set(key, 0); release(1); }
+Promise.all([a(), b()]).then(() => console.log(wm.get(key)));
+`;
+    const clean = detect('weak-late-ordered.js', ordered);
+    expect(clean.races).toEqual([]);
+    expect(clean.stdout).toBe('1\n');
+  });
+
   it('reads the key set when forEach runs, also when its argument awaited', () => {
     const run = detect('foreach-await.js', `${io}
 const m = new Map();

@@ -287,7 +287,7 @@ describe('TypeScript class members', () => {
   it('type-checks the call shapes in static initializers, static blocks, fields, parameters and async code', () => {
     expect(typeCheck(SRC)).toEqual([]);
     const out = instrument(SRC, '/virtual/check.ts')!.code;
-    expect(out).toContain("static {var _f: any;(_f = m.set, _ar.t(_arS + 3, m, _f))(_f, m, 's', 1);}");
+    expect(out).toContain("static {var _f: any, _t: any, _t2: any;(_f = m.set, _t = _f, _ar.tl(_arS + 3, m, _t))(_t, m, _t2 = 's', _ar.k(_arS + 3, _t, m, 1, 1, _t2));}");
     expect(typeCheck(out.replace(/\/\/# sourceMappingURL=.*/, ''))).toEqual([]);
   });
 });

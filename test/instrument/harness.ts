@@ -68,6 +68,26 @@ export class PlainRuntime {
       return Reflect.apply(fn as Function, self, args);
     };
   }
+  /** `t` where a late hook follows (recorded as `t`). */
+  tl(s: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
+    return this.t(s, o, f);
+  }
+  /** `t` where `j` follows (recorded as `t`). */
+  tj(s: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
+    return this.t(s, o, f);
+  }
+  /** The late hooks' calls: site, `how`, and the key they were given (api.ts `k`). */
+  hooks: Array<{ site: number; how: number; last: unknown; key: unknown; chosen: boolean }> = [];
+  k(s: number, _f: unknown, _o: unknown, last: unknown, how: number, key?: unknown, ...c: unknown[]): unknown {
+    this.hooks.push({ site: s, how, last, key, chosen: c.length > 0 });
+    return last;
+  }
+  /** The joins `j` saw: site, input, `how`. */
+  joins: Array<{ site: number; input: unknown; how: number }> = [];
+  j(result: unknown, s: number, _f: unknown, _o: unknown, input: unknown, how: number): unknown {
+    this.joins.push({ site: s, input, how });
+    return result;
+  }
   /** `f.call(o, ...args)` (an arrow, so that `t` can hand it out unbound). */
   fc = (f: unknown, o: unknown, ...args: unknown[]): unknown => {
     this.events.push(['fc', -1]);

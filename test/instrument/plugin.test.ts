@@ -13,8 +13,8 @@ describe('babel plugin', () => {
 
   it('instruments like instrument(), without a map in the registration', () => {
     const out = babel(src, '/virtual/plugin.js');
-    expect(out).toContain('(_f = m.set, _ar.t(_arS + 3, m, _f))(_f, m, k, ((_f = m.get, _ar.t(_arS + 2, m, _f))(_f, m, k) ?? 0) + 1);');
-    expect(out).toMatch(/function bump\(k\) \{\s*var _arc = .*,\s*_f;\s*try/);
+    expect(out).toContain('(_f = m.set, _t = _f, _ar.tl(_arS + 3, m, _t))(_t, m, _t2 = k, _ar.k(_arS + 3, _t, m, ((_f = m.get, _ar.t(_arS + 2, m, _f))(_f, m, k) ?? 0) + 1, 1, _t2));');
+    expect(out).toMatch(/function bump\(k\) \{\s*var _arc = .*,\s*_f,\s*_t,\s*_t2;\s*try/);
     const meta = metaOf(out);
     expect(meta.map).toBeUndefined();
     expect(meta.sites.find((s) => s[0] === 'set')).toEqual(['set', 0, 3, 5, 'bump', 'm.set is not a function']);
@@ -31,7 +31,7 @@ describe('babel plugin', () => {
   it('respects include / exclude and the default node_modules exclusion', () => {
     expect(babel(src, '/virtual/node_modules/dep/index.js')).not.toContain('_ar');
     expect(babel(src, '/virtual/a.test.js', { exclude: ['**/*.test.js'] })).not.toContain('_ar');
-    expect(babel(src, '/virtual/node_modules/dep/index.js', { include: ['**/node_modules/dep/**'] })).toContain('_ar.t(_arS + 3, m, _f))(_f, m, k,');
+    expect(babel(src, '/virtual/node_modules/dep/index.js', { include: ['**/node_modules/dep/**'] })).toContain('_ar.tl(_arS + 3, m, _t))(_t, m, _t2 = k,');
   });
 
   it('does not instrument twice', () => {

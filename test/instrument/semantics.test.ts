@@ -33,6 +33,48 @@ describe('semantics are preserved', () => {
     expect(rt.kinds()).toContain('size');
   });
 
+  it('hands the late hooks the key and the last argument, each evaluated once, in order', () => {
+    const { original, instrumented, rt } = runBoth(`
+      const log = [];
+      const v = (x) => (log.push(x), x);
+      const m = new Map();
+      const ws = new WeakSet();
+      const o = {};
+      class Tags extends WeakSet { add(...xs) { log.push('add ' + xs.length); return super.add(...xs); } }
+      const tags = new Tags();
+      log.push(m.set(v('k'), v(1)) === m);
+      log.push(ws.add(v(o)) === ws);
+      log.push(tags.add(o) === tags);
+      log.push(m.set(...v(['s', 2])) === m);
+      log.push(m.set(v('a'), v('b'), v('c')).size);
+      module.exports = [log, [...m]];
+    `);
+    expect(instrumented).toEqual(original);
+    const hooks = rt.hooks.map((h) => [h.how, h.how === 1 || h.how === 3 ? h.key : h.last]);
+    expect(hooks).toEqual([
+      [1, 'k'],
+      [0, {}],
+      // tags.add(o), then super.add(...xs) inside it.
+      [0, {}],
+      [2, [{}]],
+      [2, ['s', 2]],
+      [1, 'a'],
+    ]);
+    expect(rt.hooks.every((h) => !h.chosen)).toBe(true);
+  });
+
+  it('hands a join its input after the call, and a hook whose arguments await the choice', async () => {
+    const { original, instrumented, rt } = await runBothAsync(`
+      const ps = [Promise.resolve(1), 2];
+      const m = new Map([[1, 'x']]);
+      module.exports = (async () => [await Promise.all(ps), await Promise.allSettled(...[ps]).then((r) => r.length), m.get(await 1)])();
+    `);
+    expect(await instrumented).toEqual(await original);
+    expect(rt.joins.map((j) => j.how)).toEqual([1, 3]);
+    expect(rt.joins[0]!.input).toHaveLength(2);
+    expect(rt.hooks.map((h) => [h.how, h.last, h.chosen])).toEqual([[4, 1, true]]);
+  });
+
   it('keeps `this`, computed members, return values and chaining', () => {
     const { original, instrumented } = runBoth(`
       class Store { constructor() { this.items = []; } add(x) { this.items.push(x); return this; } get(i) { return this.items[i]; } }
