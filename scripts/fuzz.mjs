@@ -12,8 +12,8 @@
  * between a plain and an instrumented run is shrunk, printed with its seed and
  * fast-check path, and saved under --out (default: a directory in the OS temp
  * dir); the exit code is then 1 (--keep-going: go on, and count them).
- * The known differences of test/robustness/known-differences.ts (a tracked call's own exceptions)
- * are accepted and counted; --strict reports them like any other.
+ * The known differences of test/robustness/known-differences.ts (none today) would be accepted
+ * and counted; --strict reports them like any other.
  * Needs `npm run build` first: the instrumented runs use dist/register.
  */
 import fs from 'node:fs';
