@@ -28,21 +28,24 @@ interface Op {
   kind: Kind;
   type: CollectionType | 'Promise';
   method: string;
+  /** Calls program code or can throw, so a late hook records it (`isLate`): a weak collection's set or add, forEach. */
+  late: boolean;
 }
 
 const ops = new SafeMap<unknown, Op>();
 function def(type: CollectionType, proto: object, kinds: Partial<Record<string, Kind>>): void {
   for (const [method, kind] of Object.entries(kinds)) {
     const f = (proto as Record<string, unknown>)[method];
-    if (typeof f === 'function' && !ops.has(f)) ops.set(f, { f, kind: kind!, type, method });
+    const late = kind === 'forEach' || ((kind === 'set' || kind === 'add') && (type === 'WeakMap' || type === 'WeakSet'));
+    if (typeof f === 'function' && !ops.has(f)) ops.set(f, { f, kind: kind!, type, method, late });
   }
 }
 def('Map', Map.prototype, { get: 'get', has: 'has', set: 'set', delete: 'delete', clear: 'clear', forEach: 'forEach', keys: 'iterator', values: 'iterator', entries: 'iterator' });
 def('Set', Set.prototype, { has: 'has', add: 'add', delete: 'delete', clear: 'clear', forEach: 'forEach', values: 'iterator', keys: 'iterator', entries: 'iterator' });
 def('WeakMap', WeakMap.prototype, { get: 'get', has: 'has', set: 'set', delete: 'delete' });
 def('WeakSet', WeakSet.prototype, { has: 'has', add: 'add', delete: 'delete' });
-ops.set(Promise.all, { f: Promise.all, kind: 'join', type: 'Promise', method: 'all' });
-ops.set(Promise.allSettled, { f: Promise.allSettled, kind: 'join', type: 'Promise', method: 'allSettled' });
+ops.set(Promise.all, { f: Promise.all, kind: 'join', type: 'Promise', method: 'all', late: false });
+ops.set(Promise.allSettled, { f: Promise.allSettled, kind: 'join', type: 'Promise', method: 'allSettled', late: false });
 
 const mapHas = Map.prototype.has;
 const setHas = Set.prototype.has;
@@ -201,18 +204,9 @@ function chosenOp(site: number, o: unknown, f: unknown): Op | undefined {
   }
 }
 
-/** Whether a tracked op calls program code or can throw: a weak collection's set or add (a key it cannot hold), forEach, a join. */
+/** Whether a tracked op is left to the late hooks: `op.late`, and a join where `j` follows. */
 function isLate(op: Op, join: boolean): boolean {
-  switch (op.kind) {
-    case 'set':
-    case 'add':
-      return op.type === 'WeakMap' || op.type === 'WeakSet';
-    case 'forEach':
-      return true;
-    case 'join':
-      return join;
-  }
-  return false;
+  return op.late || (join && op.kind === 'join');
 }
 
 /**
@@ -322,27 +316,34 @@ function holdable(k: unknown): boolean {
  *   // (_t1 = wm.set, _t2 = wm, _t3 = _ar.tl(S, _t2, _t1))(_t1, _t2, _t4 = k, _ar.k(S, _t1, _t2, await v, 1, _t4, _t3))
  */
 export function k(site: number, f: unknown, o: unknown, last: unknown, how: number, key?: unknown, c?: unknown): unknown {
+  // The common case, a Map's or Set's set or add (recorded by the entry `tl` chose): nothing to do.
+  const cached = siteOps[site];
+  if (cached !== undefined && cached.f === f && !cached.late) return last;
   try {
-    if (typeof f !== 'function') {
-      const err = c !== undefined && c !== null ? lateErrors.get(c as object) : undefined;
-      // The stack of the call, starting at the user's frame, as V8's own would be.
-      if (err !== undefined) Error.captureStackTrace(err, k);
-      return last;
-    }
-    const op = opFor(site, o, f);
-    if (op === undefined || !isLate(op, false)) return last;
-    if (op.kind === 'forEach') {
-      record(op, site, o as object, undefined, false, undefined);
-      return last;
-    }
-    const held = how === 0 ? last : how === 1 ? key : firstOf(how === 2 ? last : key);
-    // A key the collection cannot hold: the call throws, and nothing happened.
-    if (held === NO_KEY || !holdable(held)) return last;
-    record(op, site, o as object, held, op.kind === 'add' && hasKey(op.type as CollectionType, o, held), undefined);
+    lateRecord(site, f, o, last, how, key, c);
   } catch (err) {
     internalError('recording a call', err);
   }
   return last;
+}
+
+function lateRecord(site: number, f: unknown, o: unknown, last: unknown, how: number, key: unknown, c: unknown): void {
+  if (typeof f !== 'function') {
+    const err = c !== undefined && c !== null ? lateErrors.get(c as object) : undefined;
+    // The stack of the call, starting at the user's frame, as V8's own would be.
+    if (err !== undefined) Error.captureStackTrace(err, k);
+    return;
+  }
+  const op = opFor(site, o, f);
+  if (op === undefined || !op.late) return;
+  if (op.kind === 'forEach') {
+    record(op, site, o as object, undefined, false, undefined);
+    return;
+  }
+  const held = how === 0 ? last : how === 1 ? key : firstOf(how === 2 ? last : key);
+  // A key the collection cannot hold: the call throws, and nothing happened.
+  if (held === NO_KEY || !holdable(held)) return;
+  record(op, site, o as object, held, op.kind === 'add' && hasKey(op.type as CollectionType, o, held), undefined);
 }
 
 /**
