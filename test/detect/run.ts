@@ -39,6 +39,11 @@ export function linePairs(run: Run): Array<[number, number]> {
   return run.races.map((r) => [r.current.frames[0]!.line, r.previous.frames[0]!.line]);
 }
 
+/** linePairs with each pair in line order: for two accesses whose order depends on the disk and the machine's load. */
+export function unorderedPairs(run: Run): Array<[number, number]> {
+  return linePairs(run).map(([a, b]) => (a <= b ? [a, b] : [b, a]));
+}
+
 /** 1-based line of the first line of `source` containing `marker`. */
 export function lineOf(source: string, marker: string): number {
   const i = source.split('\n').findIndex((l) => l.includes(marker));
