@@ -46,7 +46,8 @@ function show(v, d = 0) {
   } catch (e) {
     return head + '{' + err(e) + '}';
   }
-  if (tag !== 'Object' && tag !== 'Arguments') return head;
+  // Node's timer objects hold when they were scheduled (_idleStart): shown by name only, as the run's timing is not the program's.
+  if ((tag !== 'Object' && tag !== 'Arguments') || name === 'Timeout' || name === 'Immediate') return head;
   return head + '{' + Object.keys(v).map((k) => { let x; try { x = show(v[k], d + 1); } catch (e) { x = '!' + err(e); } return k + ':' + x; }).join(', ') + '}';
 }
 function err(e) {
