@@ -274,14 +274,21 @@ const NO_KEY = Symbol('no key');
 
 /**
  * The first element a spread of `xs` yields, when it can be read without
- * running program code (a plain array whose iteration is the original), else
- * `NO_KEY`.
+ * running program code (a plain array or an `arguments` object whose
+ * iteration is the original), else `NO_KEY`.
  */
 function firstOf(xs: unknown): unknown {
-  if (!isArray(xs) || types.isProxy(xs) || getPrototypeOf(xs) !== ArrayProto) return NO_KEY;
-  if (getOwnPropertyDescriptor(xs, Symbol.iterator) !== undefined) return NO_KEY;
-  if (!holdsOwn(ArrayProto, Symbol.iterator, arrayValues) || !holdsOwn(ArrayIteratorProto, 'next', arrayIteratorNext)) return NO_KEY;
-  if (xs.length === 0) return undefined;
+  if (typeof xs !== 'object' || xs === null || types.isProxy(xs)) return NO_KEY;
+  if (isArray(xs)) {
+    if (getPrototypeOf(xs) !== ArrayProto || getOwnPropertyDescriptor(xs, Symbol.iterator) !== undefined) return NO_KEY;
+    if (!holdsOwn(ArrayProto, Symbol.iterator, arrayValues)) return NO_KEY;
+  } else if (!types.isArgumentsObject(xs) || !holdsOwn(xs, Symbol.iterator, arrayValues)) {
+    return NO_KEY;
+  }
+  if (!holdsOwn(ArrayIteratorProto, 'next', arrayIteratorNext)) return NO_KEY;
+  const length = getOwnPropertyDescriptor(xs, 'length');
+  if (length === undefined || !('value' in length) || typeof length.value !== 'number') return NO_KEY;
+  if (length.value < 1) return undefined;
   const d = getOwnPropertyDescriptor(xs, 0);
   return d !== undefined && 'value' in d ? d.value : NO_KEY;
 }

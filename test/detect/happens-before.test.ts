@@ -236,19 +236,22 @@ Promise.all([mark(1), mark(4)]).then(() => console.log(typeof wm.get(key), ws.ha
     expect(run.stdout).toBe('number true\n');
   });
 
-  it("records a weak collection's set in the event of the call when its arguments await, and through a spread", () => {
+  it("records a weak collection's set in the event of the call when its arguments await, and through a spread of an array or of arguments", () => {
     const racy = `${io}
 const wm = new WeakMap();
 const key = {};
 class Tags extends WeakSet { add(...xs) { return super.add(...xs); } } // ADD
+class Seen extends WeakMap { set() { return super.set(...arguments); } } // SEEN
+const seen = new Seen();
 const tags = new Tags();
-async function put(v) { wm.set(key, await io().then(() => v)); tags.add(key); } // PUT
+async function put(v) { wm.set(key, await io().then(() => v)); tags.add(key); seen.set(key, v); } // PUT
 Promise.all([put(1), put(2)]).then(() => console.log(wm.get(key) > 0, tags.has(key)));
 `;
     const run = detect('weak-late.js', racy);
     expect(run.status).toBe(66);
     expect(linePairs(run).sort((x, y) => x[0]! - y[0]!)).toEqual([
       [lineOf(racy, '// ADD'), lineOf(racy, '// ADD')],
+      [lineOf(racy, '// SEEN'), lineOf(racy, '// SEEN')],
       [lineOf(racy, '// PUT'), lineOf(racy, '// PUT')],
     ]);
     // The set happens after the await that the other task's release ordered: no race, as without the await in its argument.
