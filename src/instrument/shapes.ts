@@ -276,7 +276,7 @@ function callTail(
   // Where the key is, for k and j (see api.ts).
   let how = 4;
   let key: t.Identifier | undefined;
-  if (((late.keyed && late.hook) || late.join) && args.length > 0 && !isLiteralSpread(args[0])) {
+  if (((late.keyed && late.hook) || late.join) && !isLiteralSpread(args[0])) {
     const first = args[0]!;
     if (args.length === 1 && !late.join) how = t.isSpreadElement(first) ? 2 : 0;
     else {

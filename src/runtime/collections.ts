@@ -185,7 +185,7 @@ function thrower(site: number, entry: Function): (...args: unknown[]) => unknown
   return fn;
 }
 
-function entry(site: number): (f: unknown, o: unknown, a?: unknown, b?: unknown) => unknown {
+function entryOf(site: number): (f: unknown, o: unknown, a?: unknown, b?: unknown) => unknown {
   let fn = entries[site];
   if (!fn) fn = entries[site] = (f, o, a, b) => run(site, f, o, a, b);
   return fn;
@@ -231,7 +231,7 @@ export function t(site: number, o: unknown, f: unknown): (f: unknown, o: unknown
   // A weak collection's set or add under another name (`wm.get = WeakMap.prototype.set`) has no
   // hook to record it: it is made untracked, so that what it throws comes from the user's frame.
   if (isLate(op, false)) return fc;
-  return entry(site);
+  return entryOf(site);
 }
 
 /**
@@ -241,18 +241,20 @@ export function t(site: number, o: unknown, f: unknown): (f: unknown, o: unknown
  * and `k` records it once the arguments ran, just before the call.
  */
 export function tl(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
-  if (typeof f !== 'function') return thrower(site, tl);
-  const op = chosenOp(site, o, f);
-  if (op === undefined) return fc;
-  return isLate(op, false) ? fc : entry(site);
+  return chooseLate(site, o, f, false, tl);
 }
 
 /** `tl` for a `Promise.all(...)` or `Promise.allSettled(...)` whose result goes through `j`, which records the join. */
 export function tj(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
-  if (typeof f !== 'function') return thrower(site, tj);
+  return chooseLate(site, o, f, true, tj);
+}
+
+/** The choice of `tl` (`join`: of `tj`); `entry` is the one the generated code called, left out of a thrower's stack. */
+function chooseLate(site: number, o: unknown, f: unknown, join: boolean, entry: Function): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
+  if (typeof f !== 'function') return thrower(site, entry);
   const op = chosenOp(site, o, f);
   if (op === undefined) return fc;
-  return isLate(op, true) ? fc : entry(site);
+  return isLate(op, join) ? fc : entryOf(site);
 }
 
 // The originals, taken before any program code runs.
