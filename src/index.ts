@@ -14,8 +14,8 @@ import type * as InstrumentModule from './instrument/instrument';
 import type { InstrumentOptions, InstrumentResult } from './instrument/instrument';
 import { RUNTIME_KEY, type Runtime } from './runtime/api';
 
-export { OptionsError, defaults, parseOptions } from './runtime/options';
-export type { Options } from './runtime/options';
+export { OptionsError, defaults, parseOptions } from './options';
+export type { Options } from './options';
 export type { InstrumentOptions, InstrumentResult, SourceMapObject } from './instrument/instrument';
 export type { RaceKind, Report, ReportAccess, ReportFrame, ReportRace, ReportTask } from './report/types';
 

@@ -6,8 +6,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { formatOptions, OptionsError, parseOptions, type Options } from '../runtime/options';
+import { formatOptions, OptionsError, parseOptions, type Options } from '../options';
 import { mergeReports, readReport, writeReport } from '../report/json';
+import { suppressionsOf } from '../report/suppress';
 import type { Report } from '../report/types';
 import { parseCliArgs, UsageError, type CliArgs } from './args';
 import { runDetected, type CommandEnd } from './child';
@@ -126,6 +127,8 @@ async function runCli(argv: readonly string[], config: RunConfig): Promise<Comma
   let options: Options;
   try {
     options = parseOptions((config.env ?? process.env).ASYNCRACE_OPTIONS);
+    // Read now, so that a missing or malformed file stops the run before the command starts.
+    suppressionsOf(options);
   } catch (err) {
     if (err instanceof OptionsError) return fail(`${err.message} (in ASYNCRACE_OPTIONS)`, false);
     throw err;

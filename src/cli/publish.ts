@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Options } from '../runtime/options';
+import type { Options } from '../options';
 import { formatAnnotations } from '../report/annotations';
 import { buildReport, serializeReport } from '../report/json';
 import { formatJunit } from '../report/junit';

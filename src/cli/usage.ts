@@ -1,7 +1,7 @@
 /**
  * The `asyncrace --help` text: command-line options and ASYNCRACE_OPTIONS keys.
  */
-import { defaults, type Options } from '../runtime/options';
+import { defaults, type Options } from '../options';
 
 // Record over every key: a new option does not compile until it is described here.
 const OPTION_HELP: Record<keyof Options, string> = {

@@ -15,7 +15,7 @@ import Module from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { shouldInstrument } from '../instrument/filter';
-import type { Options } from '../runtime/options';
+import type { Options } from '../options';
 import { reportInternalError, uninstrumented } from './internal-error';
 import { modelCjsExports } from './locks';
 import { instrumentSource } from './transform';

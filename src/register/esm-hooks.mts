@@ -8,7 +8,7 @@
  *   register('./esm-hooks.mjs', { parentURL: pathToFileURL(__filename), data: options });
  */
 import { createRequire } from 'node:module';
-import type * as OptionsModule from '../runtime/options.js';
+import type * as OptionsModule from '../options.js';
 import type * as LoadHookModule from './load-hook.js';
 import type { LoadResult } from './load-hook.js';
 
@@ -19,7 +19,7 @@ type NextLoad = (url: string, context?: LoadContext) => Promise<LoadResult> | Lo
 // The shared hook body is CommonJS, like the rest of asyncrace.
 const require = createRequire(import.meta.url);
 const { instrumentLoaded } = require('./load-hook.js') as typeof LoadHookModule;
-const { defaults } = require('../runtime/options.js') as typeof OptionsModule;
+const { defaults } = require('../options.js') as typeof OptionsModule;
 
 let options: Filter = { include: defaults.include, exclude: defaults.exclude };
 

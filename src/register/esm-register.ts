@@ -9,7 +9,7 @@
  */
 import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
-import type { Options } from '../runtime/options';
+import type { Options } from '../options';
 import { HOOKS_THREAD_ENV } from './hooks-thread';
 import { instrumentLoaded, type LoadResult } from './load-hook';
 

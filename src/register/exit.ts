@@ -4,11 +4,11 @@
  * `halt_on_error=1` the process reports and exits at its first race.
  */
 import { onRace } from '../report/collect';
-import { emitProcessReport, processReport, reportToCliAsFound } from '../report/output';
+import { emitProcessReport, processReport } from '../report/output';
 import { isMainThread } from 'node:worker_threads';
 import { enterExit } from '../runtime/async-context';
 import { internalError } from '../runtime/internal-error';
-import type { Options } from '../runtime/options';
+import type { Options } from '../options';
 
 /** Signals whose default action ends a process with no 'exit' event (Ctrl-C, a service manager's stop). */
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -40,15 +40,14 @@ function reportBeforeSignals(flush: () => void): void {
  * Installs the exit handling. The report is emitted once, synchronously, at
  * the process's 'exit' (normal end, `process.exit(n)`, uncaught exception,
  * unhandled rejection), or before SIGINT or SIGTERM ends it.
- * Under the CLI (`reportDir` given) the report file is also kept current as
- * races are found, for the ends that run no 'exit' listener.
+ * Under the CLI (`reportDir` given) the CLI's report file, kept current as
+ * races are found (start-detection.ts), is the report.
  *
  * @example
  *   installExitHandling(parseOptions('exitcode=66 halt_on_error=0'), undefined);
  *   // at exit, with a race: the report on stderr, exit code 66 instead of 0
  */
 export function installExitHandling(options: Options, reportDir: string | undefined, raceFlag: Int32Array): void {
-  if (reportDir) reportToCliAsFound(reportDir);
   // A worker's exit code is the program's to see: a worker that found a race tells the main thread instead.
   if (!isMainThread) {
     onRace(() => {

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { shouldInstrument } from '../instrument/filter';
-import type { Options } from '../runtime/options';
+import type { Options } from '../options';
 import { reportInternalError, uninstrumented } from './internal-error';
 import { annotatedLockSource } from './locks';
 import { instrumentSource } from './transform';

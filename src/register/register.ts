@@ -12,8 +12,9 @@
  *   // ASYNCRACE_OPTIONS="halt_on_error=1" node --import asyncrace/register app.mjs
  */
 import fs from 'node:fs';
-import { installRuntime } from '../runtime/index';
-import { OptionsError, parseOptions, type Options } from '../runtime/options';
+import { OptionsError, parseOptions, type Options } from '../options';
+import { suppressionsOf } from '../report/suppress';
+import { startDetection } from '../start-detection';
 import { keepDetectionInChildren } from './children';
 import { installCjsHook } from './cjs-hook';
 import { installEsmHooks } from './esm-register';
@@ -26,7 +27,10 @@ const REGISTERED = Symbol.for('asyncrace.register');
 
 function readOptions(text: string | undefined): Options {
   try {
-    return parseOptions(text);
+    const options = parseOptions(text);
+    // The files options name are checked now too: a bad one stops the run before the program starts.
+    suppressionsOf(options);
+    return options;
   } catch (err) {
     if (!(err instanceof OptionsError)) throw err;
     // Before the program runs, like a bad command-line flag.
@@ -43,8 +47,7 @@ function register(): void {
   const settings = threadSettings();
   const options = readOptions(settings.options);
   try {
-    // Under the CLI, max_reports applies to the merged report: the CLI needs every race to count it right.
-    installRuntime(settings.reportDir ? { ...options, max_reports: 0 } : options);
+    startDetection(options, settings.reportDir);
   } catch (err) {
     // Without a runtime, instrumented code could not run: the program runs
     // undetected rather than not at all.

@@ -40,7 +40,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as SourceMapModule from '../instrument/sourcemap';
-import { parseOptions } from '../runtime/options';
+import { parseOptions } from '../options';
 import { readSettings } from './settings';
 
 /**

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
-import type { Options } from '../runtime/options';
+import type { Options } from '../options';
 import { collectedRaces, omittedRaces, onRace } from './collect';
 import { REPORT_FILE_EXTENSION, serializeRaceLine } from './json';
 import { writeLog } from './log';

@@ -30,6 +30,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import type { RawRace } from '../runtime/race';
 import { siteIgnored } from '../runtime/sites';
+import { OptionsError, type Options } from '../options';
 import { toPath } from './paths';
 import type { ReportAccess, ReportRace } from './types';
 
@@ -115,6 +116,25 @@ export function loadSuppressions(file: string, cwd: string = process.cwd()): Sup
   const rules = parseSuppressions(text, file);
   loaded.set(abs, rules);
   return rules;
+}
+
+/**
+ * The rules of the `suppressions` option, read and checked before the program
+ * starts. Throws OptionsError naming the file (and line) when it is missing,
+ * unreadable or malformed, so that the run stops as for a bad option.
+ *
+ * @example
+ *   suppressionsOf(parseOptions('suppressions=races.supp')).length // => 3
+ *   suppressionsOf(defaults) // => []
+ */
+export function suppressionsOf(options: Pick<Options, 'suppressions'>): SuppressionRule[] {
+  if (options.suppressions === '') return [];
+  try {
+    return loadSuppressions(options.suppressions);
+  } catch (err) {
+    if (err instanceof SuppressionsError) throw new OptionsError(`asyncrace: ${err.message}`);
+    throw err;
+  }
 }
 
 let active: readonly SuppressionRule[] = [];

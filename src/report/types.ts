@@ -1,4 +1,7 @@
 /** The JSON report, version 1 (DESIGN.md section 4). */
+import type { RaceKind } from '../runtime/race';
+
+export type { RaceKind };
 
 /** One stack frame in the original source. `line` and `column` are 1-based. */
 export interface ReportFrame {
@@ -7,8 +10,6 @@ export interface ReportFrame {
   column: number;
   function: string;
 }
-
-export type RaceKind = 'atomicity-violation' | 'order-race' | 'data-race';
 
 /** The type of a key before it was rendered as text (`typeof`, with `null` apart and functions as `object`). */
 export type KeyKind = 'string' | 'number' | 'bigint' | 'boolean' | 'undefined' | 'null' | 'symbol' | 'object';

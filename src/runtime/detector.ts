@@ -20,15 +20,15 @@ import { currentFrame, type Cell } from './shadow-stack';
 import { Access, type KeyState, type Shadow } from './shadow-state';
 import { awaitedTask, sameTask } from './spans';
 import { captureLive } from './live-stack';
+import { internalError } from './internal-error';
 import { SafeSet } from './safe-collections';
-import type { RaceKind } from '../report/types';
-import type { RawAccess, RawRace, RawTask } from './race';
+import type { RaceKind, RawAccess, RawRace, RawTask } from './race';
 
 export interface DetectorConfig {
   strict: boolean;
   /** Events kept per key for atomicity spans (history_size): an access is checked against this many. */
   history: number;
-  /** Receives each race, once per pair of access sites. */
+  /** Receives each race, once per pair of access sites (what it throws is reported as an internal error). */
   onRace: (race: RawRace) => void;
 }
 
@@ -393,7 +393,7 @@ function race(kind: RaceKind, shadow: Shadow, ks: KeyState, key: unknown, cur: A
   if (!settling) current.live = captureLive();
   const previous = raw(prev, { ...taskOf(prev), id: taskIds(prev) });
   const interleaved = between ? raw(between, { ...taskOf(between), id: taskIds(between) }) : undefined;
-  config.onRace({
+  const found: RawRace = {
     kind,
     object: {
       type: shadow.type,
@@ -407,6 +407,12 @@ function race(kind: RaceKind, shadow: Shadow, ks: KeyState, key: unknown, cur: A
     previous,
     ...(interleaved ? { interleaved } : {}),
     tasks,
-  });
+  };
+  try {
+    config.onRace(found);
+  } catch (err) {
+    // The race is handed on inside the program's own call: a failing receiver must not throw into it.
+    internalError('reporting a race', err);
+  }
   return true;
 }

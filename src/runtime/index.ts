@@ -1,20 +1,19 @@
 /**
  * Installs the runtime that instrumented code calls (see api.ts) on a
  * non-enumerable, non-writable global, and starts following async tasks.
+ * What becomes of a race is the caller's (start-detection.ts): the runtime
+ * only hands each one to `onRace`.
  *
  * @example
- *   installRuntime(parseOptions(process.env.ASYNCRACE_OPTIONS));
+ *   installRuntime({ strict: false, history: 8, onRace: (race) => races.push(race) });
  */
-import { configureCollection, reportRace } from '../report/collect';
-import { loadSuppressions, useSuppressions } from '../report/suppress';
 import { acquire, release, startTracking } from './async-context';
 import { RUNTIME_KEY, type Runtime } from './api';
 import { fc, j, k, made, size, t, tj, tl, whole } from './collections';
-import { configureDetector } from './detector';
+import { configureDetector, type DetectorConfig } from './detector';
 import { internalError } from './internal-error';
 import { iter } from './iterate';
 import { modelLocks } from './locks';
-import type { Options } from './options';
 import { pop, push, res, sus } from './shadow-stack';
 import { registerFile } from './sites';
 
@@ -23,16 +22,10 @@ export function installedRuntime(): Runtime | undefined {
   return (globalThis as Record<symbol, Runtime | undefined>)[RUNTIME_KEY];
 }
 
-/** Installs the runtime once per process; later calls return the installed one. */
-export function installRuntime(
-  options: Pick<Options, 'strict'> & Partial<Pick<Options, 'suppressions' | 'history_size' | 'max_reports' | 'redact_keys'>>,
-): Runtime {
+/** Installs the runtime once per thread; later calls return the installed one. */
+export function installRuntime(config: DetectorConfig): Runtime {
   const existing = installedRuntime();
   if (existing) return existing;
-  // Loaded once, before anything is installed (parseOptions has checked the file already).
-  useSuppressions(options.suppressions ? loadSuppressions(options.suppressions) : []);
-  // redact_keys=auto leaves keys to the outputs that are uploaded.
-  configureCollection({ maxReports: options.max_reports ?? 0, redactKeys: options.redact_keys === true });
   // `lock` (not part of the instrumented-code contract): the loader hooks hand it the exports of the
   // lock libraries (locks.ts), from the CommonJS hook or from a line appended to an ES module.
   const entries = {
@@ -75,17 +68,7 @@ export function installRuntime(
     },
   };
   const runtime: Runtime = Object.freeze(entries);
-  configureDetector({
-    strict: options.strict,
-    history: 4 * 2 ** (options.history_size ?? 1),
-    onRace(race) {
-      try {
-        reportRace(race);
-      } catch (err) {
-        internalError('reporting a race', err);
-      }
-    },
-  });
+  configureDetector(config);
   Object.defineProperty(globalThis, RUNTIME_KEY, { value: runtime, enumerable: false, writable: false, configurable: false });
   startTracking();
   return runtime;

@@ -3,7 +3,13 @@
  * shadow frames, resolved to source locations only then (src/report/collect.ts).
  */
 import type { Frame } from './api';
-import type { RaceKind } from '../report/types';
+
+/**
+ * The classes of race (docs/semantics.md): a task's two accesses with another's between them that
+ * breaks them; two unordered accesses whose outcome depends on the order; in strict mode, any
+ * unordered conflicting pair.
+ */
+export type RaceKind = 'atomicity-violation' | 'order-race' | 'data-race';
 
 /** A frame of a live V8 stack, in the positions of the code V8 ran (1-based). */
 export interface LiveFrame {

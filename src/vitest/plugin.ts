@@ -7,7 +7,8 @@ import path from 'node:path';
 import { shouldInstrument } from '../instrument/filter';
 import type * as InstrumentModule from '../instrument/instrument';
 import { reportInternalError, uninstrumented } from '../register/internal-error';
-import { formatOptions, optionsFrom, parseOptions, type Options } from '../runtime/options';
+import { formatOptions, optionsFrom, parseOptions, type Options } from '../options';
+import { suppressionsOf } from '../report/suppress';
 import { isSwitchedOn, SWITCH_ENV } from './switch';
 
 /** Plugin options: the names and values of `ASYNCRACE_OPTIONS`, typed or as text. */
@@ -55,6 +56,8 @@ export function asyncrace(options: AsyncRaceVitestOptions = {}): AsyncRaceVitePl
   const on = isSwitchedOn();
   // The environment overrides the config file, as a command line does.
   const resolved = on ? parseOptions(process.env.ASYNCRACE_OPTIONS, configured) : configured;
+  // The suppressions file too: a missing or malformed one is an error here, not a silent worker.
+  suppressionsOf(resolved);
   const filter = { include: resolved.include, exclude: resolved.exclude };
 
   return {

@@ -5,15 +5,14 @@
  */
 import path from 'node:path';
 import { onRace } from '../report/collect';
-import { reportToCliAsFound } from '../report/output';
 import { REPORT_DIR_ENV } from '../register/settings';
 import { redactRaces } from '../report/redact';
 import { formatReport, type TextOptions } from '../report/text';
 import type { ReportRace } from '../report/types';
 import { reportInternalError } from '../register/internal-error';
-import { installedRuntime, installRuntime } from '../runtime/index';
 import { useHostStackPositions } from '../runtime/live-stack';
-import { processOptions, type Options } from '../runtime/options';
+import { parseOptions, type Options } from '../options';
+import { startDetection } from '../start-detection';
 import { RaceAttribution, type FileRace, type TestRace, type TestRef } from './attribution';
 
 /** The failure of a test or file during which asyncrace detected a race; its message is the report. */
@@ -33,13 +32,12 @@ function start(): RaceAttribution {
   if (attribution) return attribution;
   const a = new RaceAttribution();
   attribution = a;
-  options = processOptions();
-  // Installed already when `asyncrace -- vitest` preloaded the register module, which then reports to the CLI.
-  const runtimeWasPreloaded = installedRuntime() !== undefined;
-  const reportDir = process.env[REPORT_DIR_ENV];
   try {
-    // Under the CLI, max_reports applies to the merged report: the CLI needs every race to count it right.
-    installRuntime(reportDir ? { ...options, max_reports: 0 } : options);
+    options = parseOptions(process.env.ASYNCRACE_OPTIONS);
+    // Already running when `asyncrace -- vitest` preloaded the register module, which then reports to
+    // the CLI; else, under the CLI, each race reaches it as it is found: vitest ends its workers with a
+    // signal or terminate(), which skips any report at exit.
+    startDetection(options, process.env[REPORT_DIR_ENV]);
   } catch (err) {
     // The tests run on, undetected (instrumented code runs plain without a runtime).
     reportInternalError('starting the runtime in a vitest worker (its tests run undetected)', err);
@@ -47,9 +45,6 @@ function start(): RaceAttribution {
   }
   // vitest rewrites modules after the plugin; its stack formatter knows the final maps.
   useHostStackPositions();
-  // Under `asyncrace -- vitest`, the CLI's report gets each race as it is found: vitest ends
-  // its workers with a signal or terminate(), which skips any report at exit.
-  if (reportDir && !runtimeWasPreloaded) reportToCliAsFound(reportDir);
   onRace((race) => a.add(race));
   process.on('exit', () => {
     const left = a.takeOutside();

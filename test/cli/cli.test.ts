@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaults } from '../../src/runtime/options';
+import { defaults } from '../../src/options';
 
 const root = path.resolve(__dirname, '../..');
 const fixtures = path.join(__dirname, 'fixtures');

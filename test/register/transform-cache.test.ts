@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { INSTRUMENTED_MARKER } from '../../src/instrument/prelude';
 import * as sourceMaps from '../../src/instrument/sourcemap';
-import { defaults, formatOptions, OptionsError, parseOptions } from '../../src/runtime/options';
+import { defaults, formatOptions, OptionsError, parseOptions } from '../../src/options';
 import {
   ENTRY_MAGIC,
   TRANSFORM_VERSION,

@@ -1,11 +1,11 @@
 /**
  * Options, read from `ASYNCRACE_OPTIONS="key=value key=value"` (like GORACE) or
- * passed as an object with the same names.
+ * passed as an object with the same names. Parsing is pure: a file an option
+ * names (suppressions) is read by whoever starts detection (start-detection.ts).
  *
  * @example
  *   parseOptions('exitcode=3 strict=1') // => { ...defaults, exitcode: 3, strict: true }
  */
-import { loadSuppressions, SuppressionsError } from '../report/suppress';
 
 export interface Options {
   /** Exit code of a process that found a race (when it would have exited 0). */
@@ -20,7 +20,7 @@ export interface Options {
   include: string[];
   /** Globs of files never to instrument (node_modules is always excluded unless `include` names the file). */
   exclude: string[];
-  /** A suppressions file (TSan style, see src/report/suppress.ts); `''`: none. Checked when the options are read. */
+  /** A suppressions file (TSan style, see src/report/suppress.ts); `''`: none. Read and checked before the program starts. */
   suppressions: string;
   /** Text reports print a path that starts with this prefix without it (JSON and SARIF keep their own paths). */
   strip_path_prefix: string;
@@ -100,17 +100,6 @@ const cacheDir: Parser = (raw, key) => {
   return raw;
 };
 const globs: Parser = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean);
-// Read and checked now, so that a missing or malformed file stops the run before the program starts.
-const suppressionsFile: Parser = (raw) => {
-  if (raw === '') return '';
-  try {
-    loadSuppressions(raw);
-  } catch (err) {
-    if (err instanceof SuppressionsError) throw new OptionsError(`asyncrace: ${err.message}`);
-    throw err;
-  }
-  return raw;
-};
 
 const parsers: Record<keyof Options, Parser> = {
   // An exit status is one byte.
@@ -120,7 +109,7 @@ const parsers: Record<keyof Options, Parser> = {
   strict: bool,
   include: globs,
   exclude: globs,
-  suppressions: suppressionsFile,
+  suppressions: anyText,
   strip_path_prefix: anyText,
   history_size: intIn(0, 7),
   max_reports: intIn(0, Number.MAX_SAFE_INTEGER),
@@ -175,9 +164,4 @@ export function formatOptions(options: Options): string {
     if (text !== optionText(defaults[key])) parts.push(`${key}=${text}`);
   }
   return parts.join(' ');
-}
-
-/** The options of this process, from `ASYNCRACE_OPTIONS`. */
-export function processOptions(): Options {
-  return parseOptions(process.env.ASYNCRACE_OPTIONS);
 }
