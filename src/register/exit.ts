@@ -6,7 +6,7 @@
 import { onRace } from '../report/collect';
 import { emitProcessReport, processReport } from '../report/output';
 import { isMainThread } from 'node:worker_threads';
-import { enterExit } from '../runtime/async-context';
+import { enterExit } from '../runtime/events';
 import { internalError } from '../runtime/internal-error';
 import type { Options } from '../options';
 

@@ -6,7 +6,7 @@
  * This module hands out chains and knows which of their events checks may ask
  * about; clock.ts does the arithmetic.
  *
- * Each order (full and causal, see async-context) has chains of its own: an
+ * Each order (full and causal, see events.ts) has chains of its own: an
  * event that only Node's queues put after another (a nextTick after the one
  * queued before it) takes up that one's chain in the full order, where it is
  * ordered, and starts or takes up another in the causal order, where it is

@@ -11,8 +11,6 @@
  * a dense clock would carry a slot for every one of them ever started.
  */
 
-import { keeps } from './chains';
-
 /**
  * `[chain, time, chain, time, ...]` in increasing chain order: the latest time
  * on each chain known to happen before; a chain not listed is at time 0.
@@ -96,26 +94,33 @@ export function join(a: Clock, b: Clock | null | undefined): Clock {
   return out;
 }
 
+/** Whether a clock made now must keep the entry `chain, time` (see `stamped`). */
+export type Keeps = (chain: number, time: number) => boolean;
+
 /**
  * The clock of the event at (`chain`, `time`) that happens after `pred`: its
- * own place, and the entries of `pred` that a check may still ask about (see
- * `floors`). An entry dropped because no event up to its time was asked about
- * is never needed later: such events have all run (a chain's next event starts
- * after its head ran), so none of them makes an access after this.
+ * own place, and the entries of `pred` that `keeps` (chains.ts: those a check
+ * may still ask about). An entry dropped because no event up to its time was
+ * asked about is never needed later: such events have all run (a chain's next
+ * event starts after its head ran), so none of them makes an access after this.
+ *
+ * @example
+ *   stamped([0, 3, 2, 1], 1, 5, () => true) // => [0, 3, 1, 5, 2, 1]
+ *   stamped([0, 3, 2, 1], 2, 4, (c) => c !== 0) // => [2, 4]
  */
-export function stamped(pred: Clock, chain: number, time: number): Clock {
+export function stamped(pred: Clock, chain: number, time: number, keeps: Keeps): Clock {
   const clock: number[] = [];
   let n = 0;
   let i = 0;
-  for (; i < pred.length && pred[i]! < chain; i += 2) n = keep(clock, n, pred[i]!, pred[i + 1]!);
+  for (; i < pred.length && pred[i]! < chain; i += 2) n = keep(clock, n, pred[i]!, pred[i + 1]!, keeps);
   clock[n++] = chain;
   clock[n++] = time;
   if (i < pred.length && pred[i] === chain) i += 2;
-  for (; i < pred.length; i += 2) n = keep(clock, n, pred[i]!, pred[i + 1]!);
+  for (; i < pred.length; i += 2) n = keep(clock, n, pred[i]!, pred[i + 1]!, keeps);
   return clock;
 }
 
-function keep(clock: number[], n: number, chain: number, time: number): number {
+function keep(clock: number[], n: number, chain: number, time: number, keeps: Keeps): number {
   if (!keeps(chain, time)) return n;
   clock[n] = chain;
   clock[n + 1] = time;

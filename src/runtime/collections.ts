@@ -7,7 +7,7 @@
  * exceptions are the original's; bookkeeping follows and never throws.
  */
 import { types } from 'node:util';
-import { joinPromise } from './async-context';
+import { joinPromise } from './node-hooks';
 import { clearAll, read, write, writeKeySet } from './detector';
 import { internalError } from './internal-error';
 import { trackIterator } from './iterate';

@@ -15,7 +15,7 @@
  *
  * `strict=1` reports every unordered conflicting pair, as Go does.
  */
-import { asked, currentEvent, happensBefore, causallyBefore, onEventEnd, type Ev } from './async-context';
+import { asked, currentEvent, happensBefore, causallyBefore, onEventEnd, type Ev } from './events';
 import { currentFrame, type Cell } from './shadow-stack';
 import { Access, type KeyState, type Shadow } from './shadow-state';
 import { awaitedTask, sameTask } from './spans';

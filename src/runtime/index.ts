@@ -7,15 +7,16 @@
  * @example
  *   installRuntime({ strict: false, history: 8, onRace: (race) => races.push(race) });
  */
-import { acquire, release, startTracking } from './async-context';
 import { RUNTIME_KEY, type Runtime } from './api';
 import { fc, j, k, made, size, t, tj, tl, whole } from './collections';
 import { configureDetector, type DetectorConfig } from './detector';
 import { internalError } from './internal-error';
 import { iter } from './iterate';
 import { modelLocks } from './locks';
+import { startTracking } from './node-hooks';
 import { pop, push, res, sus } from './shadow-stack';
 import { registerFile } from './sites';
+import { acquire, release } from './sync';
 
 /** The runtime installed in this realm, if any. */
 export function installedRuntime(): Runtime | undefined {

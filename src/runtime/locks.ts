@@ -26,7 +26,7 @@
  * live in weak maps) and no reaction to any promise.
  */
 import { types } from 'node:util';
-import { acquire, release, releaseOnSettle } from './async-context';
+import { acquire, release, releaseOnSettle } from './sync';
 import { internalError } from './internal-error';
 import { SafeMap, SafeWeakMap } from './safe-collections';
 

@@ -4,7 +4,7 @@
  * with it; object keys are held weakly too.
  */
 import { types } from 'node:util';
-import type { Ev } from './async-context';
+import type { Ev } from './events';
 import type { Cell } from './shadow-stack';
 import { Refused, Returns } from './hidden-slot';
 import { SafeMap, SafeWeakMap } from './safe-collections';

@@ -12,7 +12,7 @@
  * function that starts handlers from inside callees it calls (a map()
  * callback, a Promise executor) forks independent tasks, not one span.
  */
-import { causallyBefore } from './async-context';
+import { causallyBefore } from './events';
 import type { Access } from './shadow-state';
 import type { Cell } from './shadow-stack';
 

@@ -33,8 +33,8 @@ const FAULTS = [
   'runtime/clock:join',
   'runtime/chains:nextEpoch',
   'runtime/shadow-stack:currentFrame',
-  'runtime/async-context:joinPromise',
-  'runtime/async-context:currentEvent',
+  'runtime/node-hooks:joinPromise',
+  'runtime/events:currentEvent',
   // Iteration tracking, and the making of a report.
   'runtime/iterate:trackIterator',
   'runtime/live-stack:captureLive',

@@ -1,37 +1,30 @@
 /**
- * Follows the program's async tasks with Node's own hooks and gives every
- * event (one callback run, atomic) its place in the happens-before order.
- *
- * Promises are followed with `v8.promiseHooks` (cheaper per await than
- * async_hooks); every other resource (timers, immediates, ticks, I/O) with
- * `async_hooks`. This module is the only one that knows about either.
+ * Events and happens-before. An event is one callback run, atomic, or the
+ * main script; a source is what a callback runs for (a promise reaction, a
+ * timer, an immediate, a tick, an I/O resource). This module gives every
+ * event its place in two orders and answers whether one event happens before
+ * another. It knows nothing of Node's hooks: node-hooks.ts tells it when a
+ * source is made, when a callback enters and leaves, and when a promise
+ * settles, so tests can drive it with events of their own.
  *
  * Every event has two clocks:
  * - causal: what the program asked for. Creation (the event that makes a
  *   resource or promise is before every run of it), resolution (the event
  *   that settles a promise is before its reactions), joins (a Promise.all
- *   result after its inputs), acquire/release.
- * - full: causal plus the orders Node guarantees (docs/semantics.md): nextTick
- *   FIFO; ticks and reactions queued in an event before the timers and
- *   immediates it queued; immediates of one event FIFO; timers of one event
- *   FIFO when the earlier delay is not longer; successive runs of one
- *   interval; reactions of one promise in the order they were registered.
+ *   result after its inputs), acquire/release (sync.ts).
+ * - full: causal plus the orders Node guarantees (queue-order.ts).
  * Order races use the full clock; atomicity violations use the full clock to
  * ask whether a task could come in between and the causal one to ask whether
  * the program itself put it there (fork-join).
  */
-import { createHook, executionAsyncResource } from 'node:async_hooks';
-import { types } from 'node:util';
-import { promiseHooks } from 'node:v8';
 import type { Frame } from './api';
 import { EMPTY, beforeAt, join, joinAll, sameClock, stamped, type Clock, type Epoch } from './clock';
-import { Chains, afterEverything, markAsked, nextEpoch, offerChain } from './chains';
+import { Chains, afterEverything, keeps, markAsked, nextEpoch, offerChain } from './chains';
+import { drainOf, queueOrder, type LastTick } from './queue-order';
 import { currentFrame, setFrame } from './shadow-stack';
-import { Refused, Returns, hiddenSlot } from './hidden-slot';
-import { internalError } from './internal-error';
-import { SafeMap, SafeWeakMap } from './safe-collections';
+import { SafeMap } from './safe-collections';
 
-type Kind = 'promise' | 'tick' | 'microtask' | 'immediate' | 'timeout' | 'other';
+export type Kind = 'promise' | 'tick' | 'microtask' | 'immediate' | 'timeout' | 'other';
 
 /** Where an event's callback came from: a promise or another async resource. */
 export interface Source {
@@ -79,9 +72,15 @@ export interface Source {
    * each input and the reaction Promise.all put on it (the step that records
    * the input's result, which runs before the result can settle).
    */
-  inputs: Array<{ input: Promise<unknown>; reaction: Source | null }> | null;
-  /** For a promise: sync objects to release when it settles (releaseOnSettle). */
-  onSettle: object[] | null;
+  inputs: JoinInput[] | null;
+  /** For a promise: what to do when it settles, in the settling event (sync.ts releases). */
+  onSettle: Array<() => void> | null;
+}
+
+/** One input of a join: the input's source, and the reaction the join put on it. */
+export interface JoinInput {
+  input: Source | null;
+  reaction: Source | null;
 }
 
 /** One event: an atomic callback run, or the main script. */
@@ -103,7 +102,7 @@ export interface Ev extends Epoch {
   /**
    * The microtasks and ticks drained after this macrotask so far: the full
    * clock of the latest on each chain (a later event on a chain knows all an
-   * earlier one knew), folded into one clock when first asked for.
+   * earlier one knew), folded into one clock when first asked for (queue-order.ts).
    */
   drainByChain: SafeMap<number, Clock> | null;
   /** The drained events that acquired (their clocks grew after their chain went on): joined whole. */
@@ -146,7 +145,7 @@ function makeEv(pred: Clock, cpred: Clock, creator: Ev | null, src: Source | nul
   const fresh = fullChains.started ? chain : -1;
   const cchain = creator ? nextEpoch(causalChains, creator.cchain, creator.ctime, cpred, fresh) : nextEpoch(causalChains, -1, 0, cpred, fresh);
   const ctime = causalChains.time;
-  const clock = stamped(pred, chain, time);
+  const clock = stamped(pred, chain, time, keeps);
   const ev: Ev = {
     chain,
     time,
@@ -155,7 +154,7 @@ function makeEv(pred: Clock, cpred: Clock, creator: Ev | null, src: Source | nul
     takenUp: fullChains.taken,
     clock,
     // Most events have no queue-order edge and the same place in both orders: one clock serves as both.
-    cclock: cchain === chain && ctime === time && sameClock(pred, cpred) ? clock : stamped(cpred, cchain, ctime),
+    cclock: cchain === chain && ctime === time && sameClock(pred, cpred) ? clock : stamped(cpred, cchain, ctime, keeps),
     src,
     macro: null as unknown as Ev,
     seq: ++seq,
@@ -187,37 +186,18 @@ const outerFrames: Array<Frame | null> = [];
 /** How many of each stack are in use: entries past it are cleared, never cut off (setting an array's length costs more than a callback's bookkeeping). */
 let depth = 0;
 
-const refused = new Refused<Source>();
-
-/** A promise's source, on the promise itself: a WeakMap entry per promise costs the garbage collector dearly. */
-class PromiseSlot extends Returns {
-  #src: Source;
-  constructor(p: Promise<unknown>, src: Source) {
-    super(p);
-    this.#src = src;
-  }
-  static get(p: Promise<unknown>): Source | undefined {
-    return #src in p ? (p as unknown as PromiseSlot).#src : refused.get(p);
-  }
-  static add(p: Promise<unknown>, src: Source): void {
-    try {
-      new PromiseSlot(p, src);
-    } catch {
-      refused.set(p, src);
-    }
-  }
-}
-const promises = { get: PromiseSlot.get, set: PromiseSlot.add };
-const resources = hiddenSlot<Source>();
-/** Clocks released on a synchronisation object (Go's RaceRelease): full and causal. */
-const released = new SafeWeakMap<object, [Clock, Clock]>();
 /** The last nextTick callback that ran, and its clock. */
-let lastTick: { src: Source; clock: Clock } | null = null;
+let lastTick: LastTick | null = null;
 /** Listeners of event ends (the detector settles what it deferred to the end of an event). */
 const endListeners: Array<(ev: Ev) => void> = [];
 
 function afterAll(): Ev {
   return makeEv(afterEverything(fullChains), afterEverything(causalChains), null, null, null);
+}
+
+/** Whether no event is running: the main script is over and no callback runs (Node's own code, or exit). */
+export function outsideEvents(): boolean {
+  return current === null;
 }
 
 /** The event running now. */
@@ -263,6 +243,11 @@ export function onEventEnd(listener: (ev: Ev) => void): void {
   endListeners[endListeners.length] = listener;
 }
 
+/**
+ * A source made by the event running now, at the current shadow frame:
+ * `parent` the promise a reaction follows, `prev` the source queued before it
+ * in a FIFO of Node's, `delay` a timer's.
+ */
 function source(kind: Kind, parent: Source | null, prev: Source | null, delay: number): Source {
   const ev = currentEvent();
   return sourceAt(kind, ev.clock, ev.cclock, ev, currentFrame(), parent, prev, delay);
@@ -293,20 +278,42 @@ function sourceAt(kind: Kind, clock: Clock, cclock: Clock, creator: Ev | null, f
   };
 }
 
-const isMicro = (src: Source | null): boolean => !!src && (src.kind === 'promise' || src.kind === 'tick' || src.kind === 'microtask');
-
-/** Full clock of the microtasks and ticks drained after `macro` so far. */
-function drainOf(macro: Ev | undefined): Clock | null {
-  if (!macro?.drainByChain) return null;
-  if (!macro.drain) {
-    let d: Clock = macro.drainAcquired ?? EMPTY;
-    macro.drainByChain.forEach((c) => {
-      d = join(d, c);
-    });
-    macro.drain = d;
-  }
-  return macro.drain;
+/**
+ * A promise made now; `parent`: the promise it reacts to (then, await), whose
+ * reactions then run in the order they were made.
+ */
+export function promiseMade(parent: Source | null): Source {
+  const src = source('promise', parent, null, 0);
+  if (parent) parent.lastReaction = src;
+  return src;
 }
+
+/**
+ * Any other async resource made now (a tick, a timer with its `delay`, an
+ * immediate, I/O): its runs follow this event, and Node's queue order among
+ * the immediates and timers an event makes.
+ */
+export function resourceMade(kind: Exclude<Kind, 'promise'>, delay = 0): Source {
+  const ev = currentEvent();
+  if (kind === 'immediate') return (ev.lastImmediate = source(kind, null, ev.lastImmediate, 0));
+  const src = source(kind, null, null, kind === 'timeout' ? delay : 0);
+  if (kind === 'timeout') {
+    const timers = ev.timers ?? (ev.timers = []);
+    timers[timers.length] = src;
+  }
+  return src;
+}
+
+/**
+ * A resource Node makes outside any callback for another one's sake (an
+ * accepted connection, for its server): it follows the event that made
+ * `from`, and nothing else.
+ */
+export function resourceMadeFor(kind: Exclude<Kind, 'promise'>, from: Source): Source {
+  return sourceAt(kind, from.clock, from.cclock, null, from.frame, null, null, 0);
+}
+
+const isMicro = (src: Source | null): boolean => !!src && (src.kind === 'promise' || src.kind === 'tick' || src.kind === 'microtask');
 
 /** The macrotask in whose drain a microtask was queued: a reaction is queued when its promise settles, if that came later. */
 function queuedInMacro(src: Source): Ev | null {
@@ -315,43 +322,8 @@ function queuedInMacro(src: Source): Ev | null {
   return src.creator ? src.creator.macro : null;
 }
 
-/** Node's queue orders that put the run of `src` after other runs (the full clock's extra edges). */
-function queueOrder(src: Source, clock: Clock, topLevel: boolean): Clock {
-  switch (src.kind) {
-    case 'promise':
-      // p.then(a); p.then(b): a runs first.
-      return join(clock, src.parent?.lastRun);
-    case 'tick': {
-      // nextTick FIFO, where the program fixes the order the two were queued in: by one event, or by two
-      // events of one microtask drain (its order follows from the code alone). Across macrotasks the
-      // earlier drain reaches a later callback through its creator (below).
-      const t = lastTick;
-      const x = t?.src.creator;
-      const y = src.creator;
-      if (t && x && y && (x === y || (x.macro === y.macro && x.seq < y.seq))) clock = join(clock, t.clock);
-      return clock;
-    }
-    case 'immediate':
-      clock = join(clock, src.prev?.last);
-      return join(clock, drainOf(src.creator?.macro));
-    case 'timeout': {
-      clock = join(clock, src.last);
-      const timers = src.creator?.timers;
-      if (timers) {
-        for (let i = 0; i < timers.length; i++) {
-          const x = timers[i]!;
-          if (x !== src && x.seq < src.seq && x.delay <= src.delay) clock = join(clock, x.last);
-        }
-      }
-      return join(clock, drainOf(src.creator?.macro));
-    }
-    default:
-      // A callback the event loop runs (I/O) comes after the whole drain of the macrotask that made its resource.
-      return topLevel ? join(clock, drainOf(src.creator?.macro)) : clock;
-  }
-}
-
-function enter(src: Source | undefined): void {
+/** A callback of `src` starts (undefined: of a source made before tracking started): a new event. */
+export function enter(src: Source | undefined): void {
   // A callback runs only once the main script is over: from then on, code at top level (beforeExit,
   // exit listeners) comes after every event, in a fresh event each time it runs.
   if (current === root) root.running = false;
@@ -362,7 +334,7 @@ function enter(src: Source | undefined): void {
   if (!src) ev = makeEv(EMPTY, EMPTY, null, null, null);
   else {
     const cpred = join(src.cclock, src.parent?.cresolved);
-    const pred = queueOrder(src, join(src.clock, src.parent?.resolved), depth === 1);
+    const pred = queueOrder(src, join(src.clock, src.parent?.resolved), depth === 1, lastTick);
     ev = makeEv(pred, cpred, src.creator, src, isMicro(src) ? queuedInMacro(src) : null);
   }
   current = ev;
@@ -385,7 +357,8 @@ function runningOn(chain: number): boolean {
   return false;
 }
 
-function leave(): void {
+/** The callback that `enter` started returns: its event ends, and the one it interrupted goes on. */
+export function leave(): void {
   const ev = current;
   if (ev) {
     ev.running = false;
@@ -443,16 +416,11 @@ function leave(): void {
   }
 }
 
-function onPromiseInit(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void {
-  const p = parent ? promises.get(parent) ?? null : null;
-  const src = source('promise', p, null, 0);
-  if (p) p.lastReaction = src;
-  promises.set(promise, src);
-}
-
-function onPromiseSettled(promise: Promise<unknown>): void {
-  const src = promises.get(promise);
-  if (!src) return;
+/**
+ * The promise of `src` settles now: its reactions follow this event, and a
+ * join's result also follows each input and the step that took its result.
+ */
+export function settled(src: Source): void {
   const ev = currentEvent();
   let clock = ev.clock;
   let cclock = ev.cclock;
@@ -462,10 +430,9 @@ function onPromiseSettled(promise: Promise<unknown>): void {
     const causal: Array<Clock | null | undefined> = [cclock];
     for (let i = 0; i < inputs.length; i++) {
       const { input, reaction } = inputs[i]!;
-      const from = promises.get(input);
-      full[full.length] = from?.resolved;
+      full[full.length] = input?.resolved;
       full[full.length] = reaction?.last;
-      causal[causal.length] = from?.cresolved;
+      causal[causal.length] = input?.cresolved;
       causal[causal.length] = reaction?.clast;
     }
     clock = joinAll(full);
@@ -475,173 +442,24 @@ function onPromiseSettled(promise: Promise<unknown>): void {
   src.resolvedMacro = ev.macro;
   src.resolved = clock;
   src.cresolved = cclock;
-  const syncs = src.onSettle;
-  if (syncs) {
+  const actions = src.onSettle;
+  if (actions) {
     src.onSettle = null;
-    for (let i = 0; i < syncs.length; i++) release(syncs[i]!);
+    for (let i = 0; i < actions.length; i++) actions[i]!();
   }
-}
-
-function onPromiseBefore(promise: Promise<unknown>): void {
-  enter(promises.get(promise));
-}
-
-const KINDS: Record<string, Kind> = { TickObject: 'tick', Microtask: 'microtask', Immediate: 'immediate', Timeout: 'timeout' };
-
-/**
- * Whether async_hooks reports promises (Node before 24 cannot be told not
- * to): it then also calls before/after around every promise reaction, and
- * those calls mark the reactions' events, so that the promise hooks need no
- * before/after of their own (a second hook on every reaction costs as much
- * again). Set once, when tracking starts.
- */
-let reactionsViaAsyncHooks = false;
-
-/**
- * Servers by async id: Node makes an accepted connection outside any callback,
- * and names only the server that triggered it.
- */
-const servers = new SafeMap<number, Source>();
-const SERVER_TYPES: Record<string, boolean> = { TCPSERVERWRAP: true, PIPESERVERWRAP: true };
-/** Servers kept (the latest made): a closed one is never told of without a destroy hook, which would cost on every resource. */
-const SERVERS_KEPT = 256;
-
-function rememberServer(id: number, src: Source): void {
-  if (servers.size >= SERVERS_KEPT) {
-    let oldest = -1;
-    servers.forEach((_s, k) => {
-      if (oldest < 0) oldest = k;
-    });
-    servers.delete(oldest);
-  }
-  servers.set(id, src);
 }
 
 /**
- * A resource Node makes outside any callback: an accepted connection comes
- * after its server was made (listen), and from nothing else the program did.
- * Any other such resource is put after every event so far, as top-level code is.
+ * The event running now also happens after what `clock` and `cclock` (full
+ * and causal) know: an acquire (sync.ts), which adds edges to the whole,
+ * atomic event.
  */
-function outsideSource(kind: Kind, trigger: number): Source | null {
-  const server = servers.get(trigger);
-  return server ? sourceAt(kind, server.clock, server.cclock, null, server.frame, null, null, 0) : null;
-}
-
-function onResourceInit(id: number, type: string, trigger: number, resource: object): void {
-  if (type === 'PROMISE') {
-    reactionsViaAsyncHooks = true;
-    return;
-  }
-  const kind = KINDS[type] ?? 'other';
-  if (!current) {
-    const src = outsideSource(kind, trigger);
-    if (src) {
-      resources.add(resource, src);
-      return;
-    }
-  }
+export function joinIntoCurrent(clock: Clock, cclock: Clock): void {
   const ev = currentEvent();
-  let src: Source;
-  if (kind === 'immediate') {
-    src = source(kind, null, ev.lastImmediate, 0);
-    ev.lastImmediate = src;
-  } else if (kind === 'timeout') {
-    const delay = Number((resource as { _idleTimeout?: unknown })._idleTimeout) || 0;
-    src = source(kind, null, null, delay);
-    const timers = ev.timers ?? (ev.timers = []);
-    timers[timers.length] = src;
-  } else {
-    src = source(kind, null, null, 0);
-    if (SERVER_TYPES[type]) rememberServer(id, src);
-  }
-  resources.add(resource, src);
-}
-
-function onResourceBefore(): void {
-  const resource = executionAsyncResource();
-  if (types.isPromise(resource)) {
-    if (reactionsViaAsyncHooks) enter(promises.get(resource));
-    return;
-  }
-  enter(resources.get(resource));
-}
-
-function onResourceAfter(): void {
-  if (!reactionsViaAsyncHooks && types.isPromise(executionAsyncResource())) return;
-  leave();
-}
-
-let started = false;
-
-/** Starts following async tasks. Idempotent. */
-export function startTracking(): void {
-  if (started) return;
-  started = true;
-  // Promises are followed by the promise hooks below. Where Node supports it (24.x), async_hooks is told
-  // not to track them at all: no double work, and no async-id symbols stamped on the program's promises.
-  // A hook that throws would break the program at a promise or a callback: a failure is reported once and
-  // that step goes unfollowed (explicit arities: a rest parameter would allocate on every promise).
-  const callbacks = {
-    init(id: number, type: string, trigger: number, resource: object) {
-      try {
-        onResourceInit(id, type, trigger, resource);
-      } catch (err) {
-        internalError('following an async resource', err);
-      }
-    },
-    before() {
-      try {
-        onResourceBefore();
-      } catch (err) {
-        internalError('entering a callback', err);
-      }
-    },
-    after() {
-      try {
-        onResourceAfter();
-      } catch (err) {
-        internalError('leaving a callback', err);
-      }
-    },
-    trackPromises: false,
-  };
-  createHook(callbacks as Parameters<typeof createHook>[0]).enable();
-  // A promise made now shows whether async_hooks reports promises (onResourceInit notes it).
-  void Promise.resolve();
-
-  const reactionHooks = {
-    before(promise: Promise<unknown>) {
-      try {
-        onPromiseBefore(promise);
-      } catch (err) {
-        internalError('entering a promise reaction', err);
-      }
-    },
-    after() {
-      try {
-        leave();
-      } catch (err) {
-        internalError('leaving a promise reaction', err);
-      }
-    },
-  };
-  promiseHooks.createHook({
-    ...(reactionsViaAsyncHooks ? {} : reactionHooks),
-    init(promise, parent) {
-      try {
-        onPromiseInit(promise, parent);
-      } catch (err) {
-        internalError('following a promise', err);
-      }
-    },
-    settled(promise) {
-      try {
-        onPromiseSettled(promise);
-      } catch (err) {
-        internalError('following a promise', err);
-      }
-    },
-  });
+  ev.acquired = true;
+  ev.clock = join(ev.clock, clock);
+  ev.cclock = join(ev.cclock, cclock);
+  forgetAnswers();
 }
 
 /**
@@ -658,54 +476,4 @@ export function enterExit(): void {
   depth = 0;
   current = afterAll();
   setFrame(null);
-}
-
-/** Makes `result` (a Promise.all / allSettled result) settle after every input that has settled by then. */
-export function joinPromise(result: unknown, inputs: readonly unknown[]): void {
-  if (!types.isPromise(result)) return;
-  const ps: Array<{ input: Promise<unknown>; reaction: Source | null }> = [];
-  // A plain indexed loop: no species, no user-visible method calls.
-  for (let i = 0; i < inputs.length; i++) {
-    const input = inputs[i];
-    if (!types.isPromise(input)) continue;
-    // Promise.all has just registered its reaction on the input: the input's latest.
-    ps[ps.length] = { input, reaction: promises.get(input)?.lastReaction ?? null };
-  }
-  const src = promises.get(result);
-  if (src && ps.length) src.inputs = ps;
-}
-
-/**
- * Go's RaceRelease of `obj` when `promise` settles, in the event that settles
- * it (at once if it has): no reaction is added to the promise, which would
- * change what V8 shows of its async stack. False when the promise is not
- * followed (made before tracking started).
- */
-export function releaseOnSettle(promise: Promise<unknown>, obj: object): boolean {
-  const src = promises.get(promise);
-  if (!src) return false;
-  if (src.resolved) release(obj);
-  else {
-    const syncs = src.onSettle ?? (src.onSettle = []);
-    syncs[syncs.length] = obj;
-  }
-  return true;
-}
-
-/** Go's RaceRelease: what happened so far in this event is before a later acquire of `obj`. */
-export function release(obj: object): void {
-  const ev = currentEvent();
-  const r = released.get(obj);
-  released.set(obj, [join(r?.[0] ?? EMPTY, ev.clock), join(r?.[1] ?? EMPTY, ev.cclock)]);
-}
-
-/** Go's RaceAcquire: this event happens after every release of `obj` so far. */
-export function acquire(obj: object): void {
-  const r = released.get(obj);
-  if (!r) return;
-  const ev = currentEvent();
-  ev.acquired = true;
-  ev.clock = join(ev.clock, r[0]);
-  ev.cclock = join(ev.cclock, r[1]);
-  forgetAnswers();
 }
