@@ -16,6 +16,7 @@ import type { Report } from '../../src/report/types';
 const root = path.resolve(__dirname, '../..');
 const bin = path.join(root, 'bin/asyncrace.js');
 const built = fs.existsSync(path.join(root, 'dist/register/register.js'));
+if (!built) throw new Error('dist/ is missing: run npm run build first (npm test does)');
 
 // A check-then-act across an await: a race in whichever file holds it. The
 // program's output does not depend on the interleaving.
@@ -111,7 +112,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-describe.skipIf(!built)('asyncrace -- <command> over a process tree', () => {
+describe('asyncrace -- <command> over a process tree', () => {
   it('reports the race of every process and worker, exits 66, and leaves the output alone', () => {
     const plain = spawnSync(process.execPath, [path.join(dir, 'parent.cjs')], { cwd: dir, env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
     expect(plain.stderr).toBe('parent stderr line\n');
