@@ -306,6 +306,12 @@ export class Task {
     return this.reaction;
   }
 
+  /** Runs the callback that settles the promise it awaits (made by `settledBy`, `ioPromise` or `sleep`). */
+  complete(): void {
+    this.expect('suspended', 'complete');
+    this.sim.complete(this.awaiting!);
+  }
+
   /** Runs the event that resumes it after its await (`res`); `body` ends with another await or a return. */
   resume(body: (task: Task) => void): void {
     this.expect('suspended', 'resume');
