@@ -365,3 +365,31 @@ describe('what conflicts', () => {
     expect(sim.found()).toEqual([{ kind: 'order-race', current: 'PUT', previous: 'PUT', key: 'k0' }]);
   });
 });
+
+describe('known gaps (reported by the real CLI too)', () => {
+  // A callback run nested inside another (AsyncResource#runInAsyncScope, EventEmitterAsyncResource#emit)
+  // is its own event, but the outer callback's code before and after it is one event with a clock fixed
+  // when it entered: neither side is ordered with the nested run, which happened in between, in program order.
+  it.fails('orders a nested callback with the code of the outer callback after it', () => {
+    const sim = new Sim();
+    const m = sim.newMap();
+    const io = sim.script(() => sim.io());
+    sim.run(io, () => {
+      const emitter = sim.io(); // new EventEmitterAsyncResource()
+      sim.run(emitter, () => m.set('k', 'v', 'W')); // emit('ready'): the listener runs nested
+      m.get('k', 'R');
+    });
+    expect(sim.found()).toEqual([]);
+  });
+
+  it.fails('orders a nested callback after the code of the outer callback before it', () => {
+    const sim = new Sim();
+    const m = sim.newMap();
+    const [io, emitter] = sim.script(() => [sim.io(), sim.io()]);
+    sim.run(io!, () => {
+      m.set('k', 'v', 'W');
+      sim.run(emitter!, () => m.get('k', 'R'));
+    });
+    expect(sim.found()).toEqual([]);
+  });
+});
