@@ -360,7 +360,7 @@ describe('what conflicts', () => {
   it('reports one race per pair of access sites, however often it happens', () => {
     const sim = new Sim();
     const m = sim.newMap();
-    const tasks = sim.script(() => Array.from({ length: 20 }, (_, i) => put(sim)));
+    const tasks = sim.script(() => Array.from({ length: 20 }, () => put(sim)));
     tasks.forEach((task, i) => finish(sim, task, () => m.set(`k${i % 5}`, 1, 'PUT')));
     expect(sim.found()).toEqual([{ kind: 'order-race', current: 'PUT', previous: 'PUT', key: 'k0' }]);
   });

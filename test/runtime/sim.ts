@@ -16,6 +16,19 @@
  *   sim.run(r, () => m.get('k', 'R'));
  *   expect(sim.found()).toEqual([{ kind: 'order-race', current: 'R', previous: 'W', key: 'k' }]);
  *
+ * An async function is a Task: its first part runs in the event that calls
+ * it, and each resumption after an await is an event of its own:
+ *
+ *   const load = () => sim.async('load', (t) => (m.has('a', 'CHECK') ? t.return() : t.await(sim.ioPromise())));
+ *   const [a, b] = sim.script(() => [load(), load()]);
+ *   a.complete(); // the I/O callback that settles what `a` awaits
+ *   a.resume((t) => { m.set('a', 1, 'ACT'); t.return(); });
+ *
+ * A pitfall when testing an edge: the first callback to follow its creator
+ * extends the creator's chain (chains.ts), and so follows it whatever clock
+ * the source carries. To see that a clock carries an edge, let another
+ * callback of the same creator run first.
+ *
  * Sites are named by the test ('W', 'R'); each Sim gives its names fresh ids,
  * so the detector's once-per-pair-of-sites dedup and its memory of
  * get-or-create sites never carry over from another test.
@@ -27,6 +40,7 @@ import {
   enter,
   enterExit,
   leave,
+  outsideEvents,
   promiseMade,
   resourceMade,
   resourceMadeFor,
@@ -125,6 +139,7 @@ export class Sim {
 
   /** Code that runs outside any callback once the script is over ('beforeExit' listeners): after every event so far. */
   outside<T>(body: () => T): T {
+    if (!outsideEvents()) throw new Error('outside(): a callback is running');
     return body();
   }
 
