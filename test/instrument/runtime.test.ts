@@ -28,7 +28,8 @@ function runWithRuntime(program: string, name = 'program.js', prefix = 'asyncrac
       `import * as fs from 'node:fs';
       import Module from 'node:module';
       import { instrument } from ${JSON.stringify(path.join(ROOT, 'src/instrument/index.ts'))};
-      import { installRuntime } from ${JSON.stringify(path.join(ROOT, 'src/runtime/index.ts'))};
+      import { defaults } from ${JSON.stringify(path.join(ROOT, 'src/options.ts'))};
+      import { startDetection } from ${JSON.stringify(path.join(ROOT, 'src/start-detection.ts'))};
       import { collectedRaces } from ${JSON.stringify(path.join(ROOT, 'src/report/collect.ts'))};
       const file = ${JSON.stringify(file)};
       ${sourceMaps ? '' : 'process.setSourceMapsEnabled(false);'}
@@ -36,7 +37,7 @@ function runWithRuntime(program: string, name = 'program.js', prefix = 'asyncrac
       (async () => {
         const code = fs.readFileSync(file, 'utf8');
         const original = await load(code);
-        installRuntime({ strict: false });
+        startDetection(defaults, undefined);
         const instrumented = await load(instrument(code, file, { moduleName: file })!.code);
         await new Promise((r) => setTimeout(r, 50));
         process.stdout.write(JSON.stringify({ original, instrumented, races: collectedRaces() }));
