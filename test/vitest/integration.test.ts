@@ -108,6 +108,8 @@ for (const node of NODES) {
         // vitest failed the racy test: the summary and the report say so, as the exit code (66) does not.
         expect(r.stderr).toContain('asyncrace: found 1 race(s); the command exited with code 1\n');
         expect(report.command).toEqual({ exitCode: 1, signal: null });
+        // The plugin instrumented the files: no warning that nothing was.
+        expect(r.stderr).not.toContain('no file was instrumented');
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
