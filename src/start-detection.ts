@@ -11,6 +11,7 @@
  */
 import type { Options } from './options';
 import { configureCollection, reportRace } from './report/collect';
+import { noteToCli } from './report/cli-notes';
 import { reportToCliAsFound } from './report/output';
 import { suppressionsOf, useSuppressions } from './report/suppress';
 import { installedRuntime, installRuntime } from './runtime/index';
@@ -38,6 +39,8 @@ export function startDetection(options: Options, reportDir: string | undefined):
     onRace(race) {
       reportRace(race);
     },
+    // Under the CLI: a note once instrumented code starts here (the CLI warns when none did anywhere).
+    ...(reportDir ? { onFile: () => noteToCli('instrumented', reportDir) } : {}),
   });
   // Each race reaches the CLI as it is found: a process may end by a signal, a worker by terminate().
   if (reportDir) reportToCliAsFound(reportDir);

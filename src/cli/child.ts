@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { REPORT_DIR_ENV } from '../register/settings';
+import type { ReportCommand } from '../report/types';
 import { nodeOptionsWith } from '../register/node-options';
 
 export interface DetectedRun {
@@ -34,6 +35,17 @@ export interface CommandEnd {
   /** The exit code; 128 + the signal's number when a signal killed it. */
   code: number;
   signal?: NodeJS.Signals;
+}
+
+/**
+ * How the command ended, as the JSON report records it.
+ *
+ * @example
+ *   commandRecord({ code: 1 })                              // => { exitCode: 1, signal: null }
+ *   commandRecord({ code: 143, signal: 'SIGTERM' })         // => { exitCode: null, signal: 'SIGTERM' }
+ */
+export function commandRecord(end: CommandEnd): ReportCommand {
+  return end.signal ? { exitCode: null, signal: end.signal } : { exitCode: end.code, signal: null };
 }
 
 /**

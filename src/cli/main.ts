@@ -11,7 +11,8 @@ import { mergeReports, readReport, writeReport } from '../report/json';
 import { suppressionsOf } from '../report/suppress';
 import type { Report } from '../report/types';
 import { parseCliArgs, UsageError, type CliArgs } from './args';
-import { runDetected, type CommandEnd } from './child';
+import { commandRecord, runDetected, type CommandEnd } from './child';
+import { nothingInstrumentedNotice } from './notices';
 import { publish } from './publish';
 import { gatherReports } from './reports';
 import { usage } from './usage';
@@ -70,9 +71,14 @@ async function detect(args: Extract<CliArgs, { kind: 'run' }>, options: Options,
     for (const problem of gathered.problems) process.stderr.write(`asyncrace: unreadable process report ${problem}\n`);
     if (gathered.processes === 0) {
       process.stderr.write('asyncrace: warning: no Node process reported (did the command run Node?)\n');
+    } else {
+      const notice = nothingInstrumentedNotice(gathered.notes, gathered.report.races.length);
+      if (notice !== undefined) process.stderr.write(notice);
     }
-    const problems = publish(gathered.report, { options, outputs: args.outputs, env, cwd: process.cwd() });
-    return verdict(gathered.report, end, problems, options);
+    // The report says how the command ended: the exit code says only that races were found.
+    const report = { ...gathered.report, command: commandRecord(end) };
+    const problems = publish(report, { options, outputs: args.outputs, env, cwd: process.cwd() });
+    return verdict(report, end, problems, options);
   } finally {
     fs.rmSync(reportDir, { recursive: true, force: true });
   }

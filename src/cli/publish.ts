@@ -62,13 +62,13 @@ export function publish(report: Report, ctx: PublishContext): string[] {
   };
 
   attempt(`the text report to log_path ${options.log_path}`, () => {
-    const text = formatReport(local, { cwd, stripPrefix: options.strip_path_prefix }, omitted);
+    const text = formatReport(local, { cwd, stripPrefix: options.strip_path_prefix }, omitted, report.command);
     const file = writeLog(text, options.log_path);
     if (file !== undefined) process.stderr.write(`asyncrace: ${local.length} race(s) reported in ${file}\n`);
   });
   if (outputs.json !== undefined) {
     const file = outputs.json;
-    attempt(`--json ${file}`, () => fs.writeFileSync(file, serializeReport(buildReport(local, omitted))));
+    attempt(`--json ${file}`, () => fs.writeFileSync(file, serializeReport(buildReport(local, omitted, report.command))));
   }
   if (outputs.sarif !== undefined) {
     const file = outputs.sarif;

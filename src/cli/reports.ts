@@ -1,9 +1,10 @@
 /**
  * Gathers the JSON reports that the processes of one run wrote into the
- * report directory.
+ * report directory, and the notes they left beside them (report/cli-notes.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { readCliNotes, type CliNotes } from '../report/cli-notes';
 import { mergeReports, parseRaceLines, REPORT_FILE_EXTENSION } from '../report/json';
 import type { Report } from '../report/types';
 
@@ -14,6 +15,8 @@ export interface GatheredReports {
   processes: number;
   /** One message per file that could not be read. */
   problems: string[];
+  /** What the processes noted besides their races (report/cli-notes.ts). */
+  notes: CliNotes;
 }
 
 /**
@@ -21,7 +24,7 @@ export interface GatheredReports {
  * most `maxReports` races (0: all).
  *
  * @example
- *   gatherReports(dir) // => { report: { version: 1, races: [...] }, processes: 2, problems: [] }
+ *   gatherReports(dir) // => { report: { version: 1, races: [...] }, processes: 2, problems: [], notes: { instrumented: 2, ... } }
  */
 export function gatherReports(dir: string, maxReports = 0): GatheredReports {
   const names = fs.readdirSync(dir).filter((name) => name.endsWith(REPORT_FILE_EXTENSION)).sort();
@@ -34,5 +37,5 @@ export function gatherReports(dir: string, maxReports = 0): GatheredReports {
       problems.push(`${name}: ${(err as Error).message}`);
     }
   }
-  return { report: mergeReports(reports, maxReports), processes: reports.length, problems };
+  return { report: mergeReports(reports, maxReports), processes: reports.length, problems, notes: readCliNotes(dir) };
 }

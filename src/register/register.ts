@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs';
 import { OptionsError, parseOptions, type Options } from '../options';
+import { noteIfVitest } from '../report/cli-notes';
 import { suppressionsOf } from '../report/suppress';
 import { startDetection } from '../start-detection';
 import { keepDetectionInChildren } from './children';
@@ -56,6 +57,8 @@ function register(): void {
   }
   installExitHandling(options, settings.reportDir, settings.raceFlag);
   if (settings.reportDir) {
+    // Tells the CLI when this is vitest, whose tests only its plugin instruments.
+    noteIfVitest(settings.reportDir);
     // Under the CLI: children started with an environment of their own are watched too.
     try {
       keepDetectionInChildren({ register: __filename, reportDir: settings.reportDir, options: settings.options });

@@ -3,7 +3,7 @@
  */
 import fs from 'node:fs';
 import { raceSignature } from './signature';
-import type { Report, ReportRace } from './types';
+import type { Report, ReportCommand, ReportRace } from './types';
 
 /** A JSON report that cannot be read as version 1. */
 export class ReportFormatError extends Error {
@@ -12,13 +12,16 @@ export class ReportFormatError extends Error {
 
 /**
  * A version 1 report of the given races; `omitted` counts races that
- * max_reports left out.
+ * max_reports left out; `command` is how the command run under the CLI ended.
  *
  * @example
  *   buildReport([]) // => { version: 1, races: [] }
+ *   buildReport([], 0, { exitCode: 1, signal: null }) // => { version: 1, command: { exitCode: 1, signal: null }, races: [] }
  */
-export function buildReport(races: readonly ReportRace[], omitted = 0): Report {
-  return omitted > 0 ? { version: 1, races: [...races], omitted } : { version: 1, races: [...races] };
+export function buildReport(races: readonly ReportRace[], omitted = 0, command?: ReportCommand): Report {
+  const report: Report = command ? { version: 1, command: { exitCode: command.exitCode, signal: command.signal }, races: [...races] } : { version: 1, races: [...races] };
+  if (omitted > 0) report.omitted = omitted;
+  return report;
 }
 
 /**
@@ -80,6 +83,20 @@ function checkRace(x: unknown, i: number): ReportRace {
   return x as unknown as ReportRace;
 }
 
+// The command's end, which the text summary reads: an exit code or a signal.
+function checkCommand(x: unknown): ReportCommand | undefined {
+  if (x === undefined) return undefined;
+  if (isObject(x)) {
+    const { exitCode } = x;
+    const signal = x.signal ?? null;
+    const codeOk = exitCode === null || (typeof exitCode === 'number' && Number.isInteger(exitCode));
+    if (codeOk && (signal === null || typeof signal === 'string') && (exitCode !== null || signal !== null)) {
+      return { exitCode: exitCode as number | null, signal: signal as string | null };
+    }
+  }
+  throw new ReportFormatError('command is not { exitCode, signal } (an integer exit code, or null and a signal name)');
+}
+
 /**
  * Parses JSON text as a version 1 report. Throws ReportFormatError when it is not one.
  *
@@ -96,7 +113,8 @@ export function parseReport(text: string): Report {
   if (!isObject(data) || data.version !== 1) throw new ReportFormatError('not a report of version 1');
   if (!Array.isArray(data.races)) throw new ReportFormatError('report has no races array');
   const omitted = typeof data.omitted === 'number' && data.omitted > 0 ? data.omitted : 0;
-  return buildReport(data.races.map(checkRace), omitted);
+  const command = checkCommand(data.command);
+  return buildReport(data.races.map(checkRace), omitted, command);
 }
 
 /**
@@ -146,11 +164,21 @@ export function parseRaceLines(text: string): Report {
   return buildReport(races);
 }
 
+/** The command's end that every report records, if they all record the same one. */
+function commonCommand(reports: readonly Report[]): ReportCommand | undefined {
+  const first = reports[0]?.command;
+  if (!first) return undefined;
+  const same = (c: ReportCommand | undefined): boolean => c !== undefined && c.exitCode === first.exitCode && c.signal === first.signal;
+  return reports.every((r) => same(r.command)) ? first : undefined;
+}
+
 /**
- * Merges reports (one per process) into one, keeping the first race of each
- * pair of access sites (current and previous `frames[0]`, in either order),
- * and at most `maxReports` races (0: all); `omitted` adds up what each report
- * and the limit left out.
+ * Merges reports (one per process, or per CI shard) into one, keeping the
+ * first race of each pair of access sites (current and previous `frames[0]`,
+ * in either order), and at most `maxReports` races (0: all); `omitted` adds
+ * up what each report and the limit left out. `command` is kept when every
+ * report records the same one (a single report, shards that all ended
+ * alike); otherwise no one command's end stands for them, and it is left out.
  *
  * @example
  *   mergeReports([a, b]).races // => a's races, then b's races at new site pairs
@@ -169,5 +197,5 @@ export function mergeReports(reports: readonly Report[], maxReports = 0): Report
       else races.push(race);
     }
   }
-  return buildReport(races, omitted);
+  return buildReport(races, omitted, commonCommand(reports));
 }

@@ -4,7 +4,7 @@
  */
 import { displayPath } from './paths';
 import { kindText, printedKey } from './words';
-import type { ReportAccess, ReportFrame, ReportRace, ReportTask } from './types';
+import type { ReportAccess, ReportCommand, ReportFrame, ReportRace, ReportTask } from './types';
 
 export interface TextOptions {
   /** Paths under this directory print relative to it. Default: `process.cwd()`. */
@@ -114,27 +114,37 @@ export function formatRace(race: ReportRace, options: TextOptions = {}): string 
   return lines.join('\n') + '\n';
 }
 
+/** How the command failed, for the summary line; empty when it exited 0 (or is not known). */
+function commandFailure(command: ReportCommand | undefined): string {
+  if (!command) return '';
+  if (command.signal !== null) return `; the command was killed by ${command.signal}`;
+  return command.exitCode === 0 ? '' : `; the command exited with code ${command.exitCode}`;
+}
+
 /**
- * The summary that closes a report: the count, and the races that max_reports
- * left out, if any.
+ * The summary that closes a report: the count, how the command failed if it
+ * did (under the CLI, whose exit code then says only that races were found),
+ * and the races that max_reports left out, if any.
  *
  * @example
  *   formatSummary(2)    // => 'asyncrace: found 2 race(s)\n'
  *   formatSummary(2, 3) // => 'asyncrace: found 2 race(s)\nasyncrace: 3 more race(s) not recorded (max_reports)\n'
+ *   formatSummary(2, 0, { exitCode: 1, signal: null }) // => 'asyncrace: found 2 race(s); the command exited with code 1\n'
  */
-export function formatSummary(count: number, omitted = 0): string {
+export function formatSummary(count: number, omitted = 0, command?: ReportCommand): string {
   const more = omitted > 0 ? `asyncrace: ${omitted} more race(s) not recorded (max_reports)\n` : '';
-  return `asyncrace: found ${count} race(s)\n${more}`;
+  return `asyncrace: found ${count} race(s)${commandFailure(command)}\n${more}`;
 }
 
 /**
  * Every race as a text block, then the summary; empty when there is no race.
- * `omitted`: races found beyond max_reports, which the summary counts.
+ * `omitted`: races found beyond max_reports, which the summary counts;
+ * `command`: how the command run under the CLI ended, which it names when it failed.
  *
  * @example
  *   formatReport(races) // => '==================\nWARNING: ASYNC RACE ...\n==================\nasyncrace: found 1 race(s)\n'
  */
-export function formatReport(races: readonly ReportRace[], options: TextOptions = {}, omitted = 0): string {
+export function formatReport(races: readonly ReportRace[], options: TextOptions = {}, omitted = 0, command?: ReportCommand): string {
   if (races.length === 0) return '';
-  return races.map((race) => formatRace(race, options)).join('') + formatSummary(races.length, omitted);
+  return races.map((race) => formatRace(race, options)).join('') + formatSummary(races.length, omitted, command);
 }

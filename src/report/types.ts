@@ -57,8 +57,18 @@ export interface ReportRace {
   hint?: string;
 }
 
+/** How the command that the CLI ran ended, as Node's child_process tells it. */
+export interface ReportCommand {
+  /** Its exit code; null when a signal killed it. */
+  exitCode: number | null;
+  /** The signal that killed it (`SIGTERM`); null when it exited. */
+  signal: string | null;
+}
+
 export interface Report {
   version: 1;
+  /** Under the CLI: how the command ended (absent in reports from before, and when merged reports disagree). */
+  command?: ReportCommand;
   races: ReportRace[];
   /** How many further races were found but not recorded, because of the max_reports option (absent: none). */
   omitted?: number;

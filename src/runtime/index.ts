@@ -7,7 +7,7 @@
  * @example
  *   installRuntime({ strict: false, history: 8, onRace: (race) => races.push(race) });
  */
-import { RUNTIME_KEY, type Runtime } from './api';
+import { RUNTIME_KEY, type FileMeta, type Runtime } from './api';
 import { fc, j, k, made, size, t, tj, tl, whole } from './collections';
 import { configureDetector, type DetectorConfig } from './detector';
 import { internalError } from './internal-error';
@@ -23,14 +23,27 @@ export function installedRuntime(): Runtime | undefined {
   return (globalThis as Record<symbol, Runtime | undefined>)[RUNTIME_KEY];
 }
 
+/** The detector's settings, and `onFile`: called as each instrumented module starts (it registers first). */
+export type RuntimeConfig = DetectorConfig & { onFile?: () => void };
+
 /** Installs the runtime once per thread; later calls return the installed one. */
-export function installRuntime(config: DetectorConfig): Runtime {
+export function installRuntime(config: RuntimeConfig): Runtime {
   const existing = installedRuntime();
   if (existing) return existing;
+  const { onFile } = config;
   // `lock` (not part of the instrumented-code contract): the loader hooks hand it the exports of the
   // lock libraries (locks.ts), from the CommonJS hook or from a line appended to an ES module.
   const entries = {
-    file: registerFile,
+    file: onFile
+      ? (meta: FileMeta): number => {
+          try {
+            onFile();
+          } catch (err) {
+            internalError('announcing a module', err);
+          }
+          return registerFile(meta);
+        }
+      : registerFile,
     t,
     tl,
     tj,

@@ -8,7 +8,9 @@ import { shouldInstrument } from '../instrument/filter';
 import type * as InstrumentModule from '../instrument/instrument';
 import { reportInternalError, uninstrumented } from '../register/internal-error';
 import { formatOptions, optionsFrom, parseOptions, type Options } from '../options';
+import { noteToCli } from '../report/cli-notes';
 import { suppressionsOf } from '../report/suppress';
+import { REPORT_DIR_ENV } from '../register/settings';
 import { isSwitchedOn, SWITCH_ENV } from './switch';
 
 /** Plugin options: the names and values of `ASYNCRACE_OPTIONS`, typed or as text. */
@@ -67,6 +69,9 @@ export function asyncrace(options: AsyncRaceVitestOptions = {}): AsyncRaceVitePl
     apply: 'serve',
     config(config) {
       if (!on) return;
+      // Under the CLI, which then knows that a vitest run that instrumented nothing has the plugin.
+      const reportDir = process.env[REPORT_DIR_ENV];
+      if (reportDir) noteToCli('vitest-plugin', reportDir);
       const test = (config.test ??= {});
       // First, so that the runtime is there before any other setup file's instrumented code runs.
       test.setupFiles = [SETUP_FILE, ...asArray(test.setupFiles)];

@@ -47,7 +47,7 @@ function cli(args: string[], extra: Record<string, string | undefined> = {}) {
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-function readJson(file: string): { version: number; races: { current: { frames: { line: number }[] } }[] } {
+function readJson(file: string): { version: number; command?: unknown; races: { current: { frames: { line: number }[] } }[] } {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
@@ -59,7 +59,7 @@ describe('asyncrace CLI', () => {
     expect(r.stderr).not.toContain('ASYNC RACE');
     // The fake register loaded (through a quoted NODE_OPTIONS path) and reported.
     expect(r.stderr).not.toContain('no Node process reported');
-    expect(readJson(json)).toEqual({ version: 1, races: [] });
+    expect(readJson(json)).toEqual({ version: 1, command: { exitCode: 3, signal: null }, races: [] });
   });
 
   it('exits 66, prints the text report and writes the JSON when a race was found', () => {

@@ -40,6 +40,19 @@ describe('JSON report', () => {
     expect(() => parseReport(JSON.stringify({ version: 1, races: [cacheRace(), noCreation] }))).toThrow('race 1 is not a race');
   });
 
+  it('reads and checks how the command ended, and reads reports without it', () => {
+    const failed = buildReport([cacheRace()], 0, { exitCode: 1, signal: null });
+    expect(parseReport(serializeReport(failed))).toEqual(failed);
+    const killed = buildReport([], 0, { exitCode: null, signal: 'SIGTERM' });
+    expect(parseReport(serializeReport(killed))).toEqual({ version: 1, command: { exitCode: null, signal: 'SIGTERM' }, races: [] });
+    // A signal left out reads as none.
+    expect(parseReport('{"version":1,"command":{"exitCode":3},"races":[]}').command).toEqual({ exitCode: 3, signal: null });
+    expect(parseReport('{"version":1,"races":[]}')).toEqual({ version: 1, races: [] });
+    for (const bad of ['"x"', '{}', '{"exitCode":"1"}', '{"exitCode":1.5}', '{"exitCode":null,"signal":null}', '{"exitCode":0,"signal":9}']) {
+      expect(() => parseReport(`{"version":1,"command":${bad},"races":[]}`), bad).toThrow('command is not');
+    }
+  });
+
   it('reads a process\'s race stream, leaving out a last line its end cut off', () => {
     const a = cacheRace();
     const b = { ...cacheRace(), kind: 'order-race' as const };
@@ -73,6 +86,19 @@ describe('mergeReports', () => {
     const c = cacheRace();
     c.current.frames = [{ ...c.current.frames[0]!, file: 'file:///app/src/cache.ts' }];
     expect(raceSignature(c)).toBe(raceSignature(a));
+  });
+
+  it('keeps the command when every report records the same one, else leaves it out', () => {
+    const failed = { exitCode: 1, signal: null };
+    const a = buildReport([cacheRace()], 0, failed);
+    const b = buildReport([], 0, { ...failed });
+    expect(mergeReports([a]).command).toEqual(failed);
+    expect(mergeReports([a, b]).command).toEqual(failed);
+    expect(mergeReports([a, buildReport([], 0, { exitCode: 0, signal: null })]).command).toBeUndefined();
+    expect(mergeReports([a, buildReport([], 0, { exitCode: null, signal: 'SIGTERM' })]).command).toBeUndefined();
+    // A report from before the field: nothing says how its command ended.
+    expect(mergeReports([a, buildReport([])]).command).toBeUndefined();
+    expect(mergeReports([buildReport([]), a]).command).toBeUndefined();
   });
 
   it('merges nothing into an empty report', () => {

@@ -172,6 +172,16 @@ describe('text report', () => {
     expect(formatReport([cacheRace()], { cwd }, 3).endsWith('asyncrace: 3 more race(s) not recorded (max_reports)\n')).toBe(true);
   });
 
+  it('says in the summary how the command failed, when it did', () => {
+    expect(formatSummary(2, 0, { exitCode: 1, signal: null })).toBe('asyncrace: found 2 race(s); the command exited with code 1\n');
+    expect(formatSummary(2, 0, { exitCode: null, signal: 'SIGTERM' })).toBe('asyncrace: found 2 race(s); the command was killed by SIGTERM\n');
+    expect(formatSummary(2, 0, { exitCode: 0, signal: null })).toBe('asyncrace: found 2 race(s)\n');
+    expect(formatSummary(1, 3, { exitCode: 2, signal: null })).toBe('asyncrace: found 1 race(s); the command exited with code 2\nasyncrace: 3 more race(s) not recorded (max_reports)\n');
+    expect(formatReport([cacheRace()], { cwd }, 0, { exitCode: 1, signal: null }).endsWith('==================\nasyncrace: found 1 race(s); the command exited with code 1\n')).toBe(true);
+    // No race, no summary.
+    expect(formatReport([], { cwd }, 0, { exitCode: 1, signal: null })).toBe('');
+  });
+
   it('prints paths without strip_path_prefix, before making them relative', () => {
     const text = formatRace(cacheRace(), { cwd: '/app/src', stripPrefix: '/app/' });
     expect(text).toContain('at getUser (src/cache.ts:12:11)');

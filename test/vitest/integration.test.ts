@@ -102,9 +102,14 @@ for (const node of NODES) {
           timeout: 120_000,
         });
         expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(66);
-        const races = (JSON.parse(fs.readFileSync(json, 'utf8')) as { races: { current: { frames: { file: string }[] } }[] }).races;
-        expect(races).toHaveLength(1);
-        expect(races[0]!.current.frames[0]!.file).toBe(path.join(APP, 'src', 'users.ts'));
+        const report = JSON.parse(fs.readFileSync(json, 'utf8')) as { command: unknown; races: { current: { frames: { file: string }[] } }[] };
+        expect(report.races).toHaveLength(1);
+        expect(report.races[0]!.current.frames[0]!.file).toBe(path.join(APP, 'src', 'users.ts'));
+        // vitest failed the racy test: the summary and the report say so, as the exit code (66) does not.
+        expect(r.stderr).toContain('asyncrace: found 1 race(s); the command exited with code 1\n');
+        expect(report.command).toEqual({ exitCode: 1, signal: null });
+        // The plugin instrumented the files: no warning that nothing was.
+        expect(r.stderr).not.toContain('no file was instrumented');
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
