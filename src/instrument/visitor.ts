@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import * as t from '@babel/types';
 import type { NodePath, Scope, Visitor } from '@babel/traverse';
 import type { TraceMap } from '@jridgewell/trace-mapping';
-import type { FileMeta, SiteTuple } from '../runtime/api';
+import { encodeSite, type FileMeta, type Site, type SiteTuple } from '../runtime/api';
 import { METHODS, isChainTop, keyText, lowerChain, type ChainEmitter } from './chain';
 import { functionName, ownerOf } from './names';
 import { INSTRUMENTED_MARKER, initStatements, preludeStatements, type RuntimeNames } from './prelude';
@@ -273,20 +273,17 @@ export class InstrumentState implements ChainEmitter {
   site(what: string, node: t.Node, path: NodePath, message?: string, nullishOnly?: boolean, argsSuspend?: boolean): number {
     const loc = node.loc ?? path.node.loc ?? path.findParent((p) => !!p.node.loc)?.node.loc;
     const name = what === 'function' && path.isFunction() ? this.functionNameOf(path) : this.enclosingName(path);
-    let tuple: SiteTuple;
-    let ignored = false;
+    const site: Site = { what, sourceIndex: 0, line: 0, column: 0, functionName: name, message, nullishOnly, argsSuspend };
     if (!loc) {
-      tuple = [what, this.sourceIndex(this.filename), 0, 0, name];
+      site.sourceIndex = this.sourceIndex(this.filename);
     } else {
       const pos = originalPosition(this.inputMap, this.filename, loc.start.line, loc.start.column);
-      tuple = [what, this.sourceIndex(pos.source), pos.line, pos.column, name];
-      ignored = this.ignoredLines.size > 0 && this.ignoredLines.has(`${pos.source}\n${pos.line}`);
+      site.sourceIndex = this.sourceIndex(pos.source);
+      site.line = pos.line;
+      site.column = pos.column;
+      site.ignored = this.ignoredLines.size > 0 && this.ignoredLines.has(`${pos.source}\n${pos.line}`);
     }
-    if (message !== undefined || nullishOnly || argsSuspend || ignored) tuple.push(message ?? null);
-    if (nullishOnly || argsSuspend || ignored) tuple.push(nullishOnly ? 1 : 0);
-    if (argsSuspend || ignored) tuple.push(argsSuspend ? 1 : 0);
-    if (ignored) tuple.push(1);
-    this.sites.push(tuple);
+    this.sites.push(encodeSite(site));
     return this.sites.length - 1;
   }
 

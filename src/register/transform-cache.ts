@@ -4,11 +4,12 @@
  *
  * An entry is keyed by everything the instrumented code depends on: the
  * transform itself (asyncrace's version, TRANSFORM_VERSION, the instrumenter's
- * own files, the versions of the Babel packages it runs on, and the Node and
- * V8 it runs in, since it writes callee text as this V8 prints it), the file's
- * name, the transform's options, the files the transform reads besides the
- * code (an input source map in a file of its own, original sources the map
- * does not carry), and the code. The code an entry holds is self-contained:
+ * own files and those of the runtime contract it writes to, the versions of
+ * the Babel packages it runs on, and the Node and V8 it runs in, since it
+ * writes callee text as this V8 prints it), the file's name, the
+ * transform's options, the files the transform reads besides the code (an
+ * input source map in a file of its own, original sources the map does not
+ * carry), and the code. The code an entry holds is self-contained:
  * the site table, sources and map the runtime registers are a literal in the
  * code's own call to the runtime's `file()`.
  *
@@ -122,7 +123,7 @@ export interface ToolParts {
   version: string;
   /** TRANSFORM_VERSION. */
   transformVersion: number;
-  /** The instrumenter's files (and this module's), as [name, content]. */
+  /** The instrumenter's files (and the runtime contract's, and this module's), as [name, content]. */
   files: ReadonlyArray<readonly [string, string]>;
   /** The transform's dependencies, as [name, version]. */
   packages: ReadonlyArray<readonly [string, string]>;
@@ -171,6 +172,8 @@ export function toolParts(): ToolParts | null {
     const names = fs.readdirSync(instrumentDir).filter((n) => n.endsWith(ext) && !n.endsWith(`.d${ext}`)).sort();
     if (!names.includes(`instrument${ext}`)) return null;
     const files: Array<[string, string]> = names.map((n) => [`instrument/${n}`, fs.readFileSync(path.join(instrumentDir, n), 'utf8')]);
+    // The contract the generated code is written against (entry names, site tuples), which the instrumenter imports.
+    files.push([`runtime/api${ext}`, fs.readFileSync(path.join(__dirname, '..', 'runtime', `api${ext}`), 'utf8')]);
     files.push([`register/${path.basename(__filename)}`, fs.readFileSync(__filename, 'utf8')]);
     const packages = TRANSFORM_PACKAGES.map((name): [string, string] => [name, packageVersion(name, instrumentDir)]);
     return { version, transformVersion: TRANSFORM_VERSION, files, packages, engine: ENGINE };

@@ -16,10 +16,8 @@
 export const RUNTIME_KEY = Symbol.for('asyncrace');
 
 /**
- * One site of an instrumented file: `[what, sourceIndex, line, column,
- * functionName, message?, nullishOnly?, argsSuspend?, ignored?]` (optional
- * elements are left off from the end; a later one present pads the earlier
- * ones with `null` for `message` and `0` for the flags).
+ * One site of an instrumented file, as the transform encodes it (SiteTuple)
+ * and the runtime reads it (through the indices of SITE).
  * - `what`: the method name for a call site (`get`, `set`, `has`, `delete`,
  *   `clear`, `add`, `forEach`, `keys`, `values`, `entries`, `all`,
  *   `allSettled`, `any`; `call` or any other name for a call routed only for
@@ -31,7 +29,7 @@ export const RUNTIME_KEY = Symbol.for('asyncrace');
  * - `line` 1-based, `column` 1-based, both in the original source.
  * - `functionName`: the enclosing function's name (for a `function` site, the
  *   function's own name); `''` at module top level.
- * - `message` (optional): V8's TypeError message for the site, the expression
+ * - `message`: V8's TypeError message for the site, the expression
  *   printed as written. At a call site, its "is not a function" message, as
  *   V8 words it where the call is (`this.cache.get is not a function`, or
  *   `o.f is not a function or its return value is not iterable` for a call an
@@ -42,9 +40,27 @@ export const RUNTIME_KEY = Symbol.for('asyncrace');
  * - `nullishOnly`: an iteration site that throws only for null and undefined
  *   (a spread in call arguments: V8 words the other cases by value itself).
  * - `argsSuspend`: a call or construct site whose arguments contain `await`
- *   or `yield` (the call then happens in a later event than the choice of `t`).
+ *   or `yield` (the call then happens in a later event than the choice of the function that makes it).
  * - `ignored`: the site is on the line after an `asyncrace-ignore-next-line`
  *   comment: no race in which an access at this site takes part is reported.
+ */
+export interface Site {
+  what: string;
+  sourceIndex: number;
+  line: number;
+  column: number;
+  functionName: string;
+  message?: string | undefined;
+  nullishOnly?: boolean;
+  argsSuspend?: boolean;
+  ignored?: boolean;
+}
+
+/**
+ * A Site as generated code carries it, short: `[what, sourceIndex, line,
+ * column, functionName, message?, nullishOnly?, argsSuspend?, ignored?]`,
+ * the optional elements left off from the end; a later one present pads the
+ * earlier ones with `null` for `message` and `0` for the flags.
  */
 export type SiteTuple = [
   what: string,
@@ -57,6 +73,67 @@ export type SiteTuple = [
   argsSuspend?: 0 | 1,
   ignored?: 0 | 1,
 ];
+
+/**
+ * The index of each field of Site in a SiteTuple. The runtime reads a field
+ * where it runs for every access by indexing the tuple with these (no
+ * decoding, nothing allocated).
+ *
+ * @example
+ *   const message = tuple[SITE.message] ?? undefined;
+ */
+export const SITE = Object.freeze({
+  what: 0,
+  sourceIndex: 1,
+  line: 2,
+  column: 3,
+  functionName: 4,
+  message: 5,
+  nullishOnly: 6,
+  argsSuspend: 7,
+  ignored: 8,
+} as const);
+
+/**
+ * The tuple of a site, its trailing defaults left off.
+ *
+ * @example
+ *   encodeSite({ what: 'get', sourceIndex: 0, line: 3, column: 5, functionName: 'f' })
+ *   // => ['get', 0, 3, 5, 'f']
+ *   encodeSite({ what: 'set', sourceIndex: 0, line: 6, column: 6, functionName: 'f', argsSuspend: true })
+ *   // => ['set', 0, 6, 6, 'f', null, 0, 1]
+ */
+export function encodeSite(site: Site): SiteTuple {
+  const tuple: SiteTuple = [site.what, site.sourceIndex, site.line, site.column, site.functionName];
+  const { message, nullishOnly, argsSuspend, ignored } = site;
+  if (message !== undefined || nullishOnly || argsSuspend || ignored) tuple[SITE.message] = message ?? null;
+  if (nullishOnly || argsSuspend || ignored) tuple[SITE.nullishOnly] = nullishOnly ? 1 : 0;
+  if (argsSuspend || ignored) tuple[SITE.argsSuspend] = argsSuspend ? 1 : 0;
+  if (ignored) tuple[SITE.ignored] = 1;
+  return tuple;
+}
+
+/**
+ * The site a tuple encodes (for cold paths: it allocates).
+ *
+ * @example
+ *   decodeSite(['set', 0, 6, 6, 'f', null, 0, 1])
+ *   // => { what: 'set', sourceIndex: 0, line: 6, column: 6, functionName: 'f',
+ *   //      message: undefined, nullishOnly: false, argsSuspend: true, ignored: false }
+ */
+export function decodeSite(tuple: SiteTuple): Site {
+  return {
+    what: tuple[SITE.what],
+    sourceIndex: tuple[SITE.sourceIndex],
+    line: tuple[SITE.line],
+    column: tuple[SITE.column],
+    functionName: tuple[SITE.functionName],
+    message: tuple[SITE.message] ?? undefined,
+    nullishOnly: tuple[SITE.nullishOnly] === 1,
+    argsSuspend: tuple[SITE.argsSuspend] === 1,
+    ignored: tuple[SITE.ignored] === 1,
+  };
+}
 
 /** What an instrumented module registers about itself. */
 export interface FileMeta {

@@ -4,7 +4,7 @@
  * a race is reported.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { FileMeta, SiteTuple } from './api';
+import { decodeSite, SITE, type FileMeta, type SiteTuple } from './api';
 import { SafeMap } from './safe-collections';
 
 export interface SiteInfo {
@@ -62,20 +62,25 @@ function otherName(file: string): string | undefined {
   return undefined;
 }
 
+/** The tuple of a site id, or undefined for an unknown id: the fields are read through SITE's indices. */
+export function siteTuple(site: number): SiteTuple | undefined {
+  const entry = entryOf(site);
+  return entry?.meta.sites[site - entry.base];
+}
+
 /** Location and kind of a site id, or undefined for an unknown id. */
 export function siteInfo(site: number): SiteInfo | undefined {
   const entry = entryOf(site);
-  if (!entry) return undefined;
-  const t: SiteTuple | undefined = entry.meta.sites[site - entry.base];
-  if (!t) return undefined;
-  return { what: t[0], file: entry.meta.sources[t[1]] ?? entry.meta.file, line: t[2], column: t[3], function: t[4] };
+  const tuple = entry?.meta.sites[site - entry.base];
+  if (!entry || !tuple) return undefined;
+  const s = decodeSite(tuple);
+  return { what: s.what, file: entry.meta.sources[s.sourceIndex] ?? entry.meta.file, line: s.line, column: s.column, function: s.functionName };
 }
 
 /** V8's "is not a function" TypeError message for the call at a call site, e.g. `this.cache.get is not a function`. */
 export function notFunctionMessage(site: number): string {
-  const entry = entryOf(site);
-  const t = entry?.meta.sites[site - entry.base];
-  return t?.[5] ?? `(intermediate value).${t?.[0] ?? 'method'} is not a function`;
+  const t = siteTuple(site);
+  return t?.[SITE.message] ?? `(intermediate value).${t?.[SITE.what] ?? 'method'} is not a function`;
 }
 
 /** What a site checks before a value is iterated, destructured or constructed (see `SiteTuple`). */
@@ -92,21 +97,18 @@ export interface SiteCheck {
 
 /** The check of an iteration, destructuring or construction site. */
 export function siteCheck(site: number): SiteCheck {
-  const entry = entryOf(site);
-  const t = entry?.meta.sites[site - entry.base];
-  return { what: t?.[0] ?? 'iterate', message: t?.[5] ?? undefined, nullishOnly: t?.[6] === 1, argsSuspend: t?.[7] === 1 };
+  const t = siteTuple(site);
+  return { what: t?.[SITE.what] ?? 'iterate', message: t?.[SITE.message] ?? undefined, nullishOnly: t?.[SITE.nullishOnly] === 1, argsSuspend: t?.[SITE.argsSuspend] === 1 };
 }
 
-/** Whether the arguments of the call at `site` can suspend (await, yield) between `t` and the call. */
+/** Whether the arguments of the call at `site` can suspend (await, yield) between the choice of the function that makes it and the call. */
 export function argsSuspend(site: number): boolean {
-  const entry = entryOf(site);
-  return entry?.meta.sites[site - entry.base]?.[7] === 1;
+  return siteTuple(site)?.[SITE.argsSuspend] === 1;
 }
 
 /** Whether `site` is on the line after an `asyncrace-ignore-next-line` comment (races through it are not reported). */
 export function siteIgnored(site: number): boolean {
-  const entry = entryOf(site);
-  return entry?.meta.sites[site - entry.base]?.[8] === 1;
+  return siteTuple(site)?.[SITE.ignored] === 1;
 }
 
 /** The registered metadata of an instrumented module, by the name V8 gives it in stack frames. */

@@ -145,6 +145,7 @@ describe('keys', () => {
     const names = parts.files.map(([name]) => name);
     expect(names).toContain('instrument/instrument.ts');
     expect(names).toContain('instrument/visitor.ts');
+    expect(names).toContain('runtime/api.ts');
     expect(parts.packages.find(([name]) => name === '@babel/generator')?.[1]).toMatch(/^\d+\.\d+\.\d+/);
   });
 
