@@ -19,6 +19,7 @@ import * as t from '@babel/types';
 import type { NodePath, Scope } from '@babel/traverse';
 import { followsPendingFunction } from './inferred-names';
 import { suspends } from './places';
+import { KEY_IN, type KeyIn } from '../runtime/api';
 
 /** The temporaries of a call or size shape: the receiver `_o` and the method `_f`. */
 export type TempKind = 'o' | 'f';
@@ -273,20 +274,20 @@ function callTail(
     choose = t.assignmentExpression('=', chosen, choose);
   }
   const out: Arg[] = [...args];
-  // Where the key is, for k and j (see api.ts).
-  let how = 4;
+  // Where the key is, for k and j.
+  let how: KeyIn = KEY_IN.none;
   let key: t.Identifier | undefined;
   if (((late.keyed && late.hook) || late.join) && !isLiteralSpread(args[0])) {
     const first = args[0]!;
-    if (args.length === 1 && !late.join) how = t.isSpreadElement(first) ? 2 : 0;
+    if (args.length === 1 && !late.join) how = t.isSpreadElement(first) ? KEY_IN.firstOfLast : KEY_IN.last;
     else {
       key = e.temp(path);
       if (t.isSpreadElement(first)) {
         out[0] = t.spreadElement(assignTemp(e, key, first.argument));
-        how = 3;
+        how = KEY_IN.firstOfKey;
       } else {
         out[0] = assignTemp(e, key, first as t.Expression);
-        how = 1;
+        how = KEY_IN.key;
       }
     }
   }
@@ -294,9 +295,10 @@ function callTail(
     const i = out.length - 1;
     const last = out[i]!;
     const value = t.isSpreadElement(last) ? last.argument : (last as t.Expression);
-    const hookHow = late.join ? 4 : how;
+    // A join's key is for j: k records nothing of it.
+    const hookHow = late.join ? KEY_IN.none : how;
     const hookArgs: t.Expression[] = [e.siteRef(site), f(), o(), value, t.numericLiteral(hookHow)];
-    if (key && (hookHow === 1 || hookHow === 3)) hookArgs.push(reuse(key));
+    if (key && (hookHow === KEY_IN.key || hookHow === KEY_IN.firstOfKey)) hookArgs.push(reuse(key));
     if (chosen) {
       if (hookArgs.length === 5) hookArgs.push(t.unaryExpression('void', t.numericLiteral(0)));
       hookArgs.push(reuse(chosen));

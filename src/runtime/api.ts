@@ -135,6 +135,34 @@ export function decodeSite(tuple: SiteTuple): Site {
   };
 }
 
+/**
+ * Where the late hook `k` finds the key of the call it records (its `how`
+ * argument); the join hook `j` finds the join's input by the same codes.
+ *
+ * @example
+ *   // m.set(k, v): the first argument kept in a temporary, handed over as `key`
+ *   // (..., _ar.tl(S, m, _t))(_t, m, _t2 = k, _ar.k(S, _t, m, v, KEY_IN.key, _t2))
+ */
+export const KEY_IN = Object.freeze({
+  /** The last argument, the hook's `last`: `s.add(k)`. */
+  last: 0,
+  /** The hook's `key`, the first argument: `m.set(k, v)`, `Promise.all(xs)`. */
+  key: 1,
+  /** The first element of `last`, a spread: `m.set(...kv)`. */
+  firstOfLast: 2,
+  /** The first element of `key`, a spread: `s.add(...a, b)`, `Promise.all(...xss)`. */
+  firstOfKey: 3,
+  /**
+   * No key: a call hooked only because its arguments suspend (not a set or
+   * add), a join's `k` (its key goes to `j`), a first argument that is a
+   * literal spread (V8 throws before the call, or the collection cannot hold it).
+   */
+  none: 4,
+} as const);
+
+/** A code of KEY_IN. */
+export type KeyIn = (typeof KEY_IN)[keyof typeof KEY_IN];
+
 /** What an instrumented module registers about itself. */
 export interface FileMeta {
   /** The module as V8 names it in stack frames: an absolute path (CJS) or a file: URL (ESM). */
@@ -225,13 +253,12 @@ export interface Runtime {
   /**
    * The late hook: `last`, the value of the call's last argument, just
    * before the call `tl` chose for `o.f` at `site`; records what that call
-   * leaves to it (`how`: where the key is: 0 `last`, 1 `key`, 2 the first
-   * element of `last`, 3 the first element of `key`; `c`: what `tl` chose,
+   * leaves to it (`how`: where the key is, KEY_IN; `c`: what `tl` chose,
    * where the arguments can suspend). Returns `last`.
    */
-  k(site: number, f: unknown, o: unknown, last: unknown, how: number, key?: unknown, c?: unknown): unknown;
-  /** The result of a join `tj` chose, with its first argument `input` (`how` 3: a spread of it); returns `result`. */
-  j(result: unknown, site: number, f: unknown, o: unknown, input: unknown, how: number): unknown;
+  k(site: number, f: unknown, o: unknown, last: unknown, how: KeyIn, key?: unknown, c?: unknown): unknown;
+  /** The result of a join `tj` chose, with its first argument `input` (`how`: KEY_IN.firstOfKey for a spread of it); returns `result`. */
+  j(result: unknown, site: number, f: unknown, o: unknown, input: unknown, how: KeyIn): unknown;
   /** `f.call(o, ...args)`, transparent in stack traces. */
   fc(f: unknown, o: unknown, ...args: unknown[]): unknown;
   /** `x` about to be iterated whole by a builtin (Array.from); returns it. */

@@ -8,6 +8,7 @@
  */
 import { types } from 'node:util';
 import { joinPromise } from './node-hooks';
+import { KEY_IN, type KeyIn } from './api';
 import { clearAll, read, write, writeKeySet } from './detector';
 import { internalError } from './internal-error';
 import { trackIterator } from './iterate';
@@ -314,9 +315,8 @@ function holdable(k: unknown): boolean {
  * The late hook of a call `o.f(...)` chosen by `tl` or `tj`, given the value
  * of its last argument, evaluated just before the call; returns that value.
  * Records what `tl` left to the call itself: a weak collection's set or add
- * of a key it can hold (the key: `how` 0 the last argument, 1 `key`, 2 the
- * first element of the last argument, a spread, 3 the first element of
- * `key`, the first argument, a spread), forEach's read of the key set. `c`,
+ * of a key it can hold (`how` says where the key is, KEY_IN), forEach's
+ * read of the key set. `c`,
  * given where the arguments can suspend, is what `tl` chose: a thrower gets
  * the stack of the call.
  *
@@ -324,7 +324,7 @@ function holdable(k: unknown): boolean {
  *   // wm.set(k, await v) ->
  *   // (_t1 = wm.set, _t2 = wm, _t3 = _ar.tl(S, _t2, _t1))(_t1, _t2, _t4 = k, _ar.k(S, _t1, _t2, await v, 1, _t4, _t3))
  */
-export function k(site: number, f: unknown, o: unknown, last: unknown, how: number, key?: unknown, c?: unknown): unknown {
+export function k(site: number, f: unknown, o: unknown, last: unknown, how: KeyIn, key?: unknown, c?: unknown): unknown {
   // The common case, a Map's or Set's set or add (recorded by the entry `tl` chose): nothing to do.
   const cached = siteOps[site];
   if (cached !== undefined && cached.f === f && !cached.late) return last;
@@ -336,7 +336,7 @@ export function k(site: number, f: unknown, o: unknown, last: unknown, how: numb
   return last;
 }
 
-function lateRecord(site: number, f: unknown, o: unknown, last: unknown, how: number, key: unknown, c: unknown): void {
+function lateRecord(site: number, f: unknown, o: unknown, last: unknown, how: KeyIn, key: unknown, c: unknown): void {
   if (typeof f !== 'function') {
     const err = c !== undefined && c !== null ? lateErrors.get(c as object) : undefined;
     // The stack of the call, starting at the user's frame, as V8's own would be.
@@ -349,7 +349,7 @@ function lateRecord(site: number, f: unknown, o: unknown, last: unknown, how: nu
     record(op, site, o as object, undefined, false, undefined);
     return;
   }
-  const held = how === 0 ? last : how === 1 ? key : firstOf(how === 2 ? last : key);
+  const held = how === KEY_IN.last ? last : how === KEY_IN.key ? key : firstOf(how === KEY_IN.firstOfLast ? last : key);
   // A key the collection cannot hold: the call throws, and nothing happened.
   if (held === NO_KEY || !holdable(held)) return;
   record(op, site, o as object, held, op.kind === 'add' && hasKey(op.type as CollectionType, o, held), undefined);
@@ -358,15 +358,15 @@ function lateRecord(site: number, f: unknown, o: unknown, last: unknown, how: nu
 /**
  * The result of a `Promise.all(...)` or `Promise.allSettled(...)` chosen by
  * `tj`, made by the original from the user's frame; `input` its first
- * argument (`how` 3: the iterable of a spread there). Records the join;
+ * argument (`how` KEY_IN.firstOfKey: the iterable of a spread there). Records the join;
  * returns `result`.
  */
-export function j(result: unknown, site: number, f: unknown, o: unknown, input: unknown, how: number): unknown {
+export function j(result: unknown, site: number, f: unknown, o: unknown, input: unknown, how: KeyIn): unknown {
   try {
     if (typeof f !== 'function') return result;
     const op = opFor(site, o, f);
     if (op === undefined || op.kind !== 'join') return result;
-    const xs = how === 3 ? firstOf(input) : input;
+    const xs = how === KEY_IN.firstOfKey ? firstOf(input) : input;
     if (xs !== NO_KEY) record(op, site, o as object, xs, false, result);
   } catch (err) {
     internalError('recording a join', err);
