@@ -18,25 +18,53 @@
  */
 import * as t from '@babel/types';
 import { parse } from '@babel/parser';
-import type { FileMeta } from '../runtime/api';
+import { ENTRY, type EntryName, type FileMeta } from '../runtime/api';
 
 /** Text present in every instrumented file (the error thrown when the runtime is missing). */
 export const INSTRUMENTED_MARKER = 'asyncrace: runtime not loaded';
 
 /**
+ * The plain operation of each entry generated code calls, as source text
+ * (`a`: the parameters' type annotation, `c`: the original `call`, `v`: a
+ * function that returns its second argument).
+ */
+function plainEntries(a: string): Record<EntryName, string> {
+  return {
+    [ENTRY.registerFile]: 'function () { return 0; }',
+    [ENTRY.chooseCall]: 'function () { return c; }',
+    [ENTRY.chooseLateCall]: 'function () { return c; }',
+    [ENTRY.chooseJoinCall]: 'function () { return c; }',
+    [ENTRY.callOriginal]: 'c',
+    [ENTRY.lateHook]: `function (s${a}, f${a}, o${a}, x${a}) { return x; }`,
+    [ENTRY.joinHook]: `function (r${a}) { return r; }`,
+    [ENTRY.readWhole]: 'v',
+    [ENTRY.iterate]: 'v',
+    [ENTRY.recordCreation]: 'v',
+    [ENTRY.readSize]: `function (s${a}, o${a}, x${a}) { return x; }`,
+    [ENTRY.enterFunction]: 'function () { return null; }',
+    [ENTRY.leaveFunction]: 'function () {}',
+    [ENTRY.suspend]: `function (x${a}) { return x; }`,
+    [ENTRY.resume]: `function (x${a}) { return x; }`,
+  };
+}
+
+/**
  * What instrumented code runs on where no runtime is installed (a thread the
  * register hook did not reach, such as Node 20's module-hooks thread, or code
  * built with the Babel plugin and run without the register hook): every
- * operation as the original, no detection.
+ * operation as the original, no detection. Besides the entries, `note`
+ * carries INSTRUMENTED_MARKER into the file (api.ts HOST_ENTRY says why the
+ * stub has nothing else).
+ *
+ * @example
+ *   new Function(`return ${plainRuntime(false)}`)()[ENTRY.readSize](0, m, 3) // 3
  */
-function plain(typed: boolean): string {
+export function plainRuntime(typed: boolean): string {
   const a = typed ? ': any' : '';
+  const entries = Object.entries(plainEntries(a)).map(([name, code]) => `${name}: ${code}`);
   return (
     `(function () { var c = Function.prototype.call.bind(Function.prototype.call), v = function (s${a}, x${a}) { return x; }; ` +
-    `return { note: ${JSON.stringify(`${INSTRUMENTED_MARKER}: calls run plain`)}, file: function () { return 0; }, t: function () { return c; }, tl: function () { return c; }, tj: function () { return c; }, fc: c, ` +
-    `k: function (s${a}, f${a}, o${a}, x${a}) { return x; }, j: function (r${a}) { return r; }, ` +
-    `whole: v, iter: v, made: v, size: function (s${a}, o${a}, x${a}) { return x; }, push: function () { return null; }, pop: function () {}, ` +
-    `sus: function (x${a}) { return x; }, res: function (x${a}) { return x; }, acquire: function () {}, release: function () {} }; })()`
+    `return { note: ${JSON.stringify(`${INSTRUMENTED_MARKER}: calls run plain`)}, ${entries.join(', ')} }; })()`
   );
 }
 
@@ -65,13 +93,29 @@ export interface RuntimeNames {
   arT: string;
 }
 
-const RUNTIME_TYPE =
-  '{ file(m: unknown): number; t(s: number, o: unknown, f: unknown): (...a: any[]) => any; tl(s: number, o: unknown, f: unknown): (...a: any[]) => any; ' +
-  'tj(s: number, o: unknown, f: unknown): (...a: any[]) => any; k<T>(s: number, f: unknown, o: unknown, v: T, h: number, key?: unknown, c?: unknown): T; ' +
-  'j<T>(r: T, s: number, f: unknown, o: unknown, i: unknown, h: number): T; fc(...a: any[]): any; whole<T>(s: number, v: T): T; ' +
-  'push(s: number): any; pop(f: unknown): void; made<T>(s: number, c: T): T; iter<T>(s: number, v: T): T; ' +
-  'size<T>(s: number, o: unknown, v: T): T; sus<T>(v: T, f: unknown): T; res<T>(v: T, f: unknown): T; ' +
-  'acquire(o: object): void; release(o: object): void }';
+/** The type of each entry generated code calls, in TypeScript output (`_arT` keeps the types of the values that pass through). */
+const ENTRY_TYPES: Record<EntryName, string> = {
+  [ENTRY.registerFile]: '(m: unknown): number',
+  [ENTRY.chooseCall]: '(s: number, o: unknown, f: unknown): (...a: any[]) => any',
+  [ENTRY.chooseLateCall]: '(s: number, o: unknown, f: unknown): (...a: any[]) => any',
+  [ENTRY.chooseJoinCall]: '(s: number, o: unknown, f: unknown): (...a: any[]) => any',
+  [ENTRY.lateHook]: '<T>(s: number, f: unknown, o: unknown, v: T, h: number, key?: unknown, c?: unknown): T',
+  [ENTRY.joinHook]: '<T>(r: T, s: number, f: unknown, o: unknown, i: unknown, h: number): T',
+  [ENTRY.callOriginal]: '(...a: any[]): any',
+  [ENTRY.readWhole]: '<T>(s: number, v: T): T',
+  [ENTRY.enterFunction]: '(s: number): any',
+  [ENTRY.leaveFunction]: '(f: unknown): void',
+  [ENTRY.recordCreation]: '<T>(s: number, c: T): T',
+  [ENTRY.iterate]: '<T>(s: number, v: T): T',
+  [ENTRY.readSize]: '<T>(s: number, o: unknown, v: T): T',
+  [ENTRY.suspend]: '<T>(v: T, f: unknown): T',
+  [ENTRY.resume]: '<T>(v: T, f: unknown): T',
+};
+
+/** The runtime's type in TypeScript output, `interface _arT <RUNTIME_TYPE>`. */
+export const RUNTIME_TYPE = `{ ${Object.entries(ENTRY_TYPES)
+  .map(([name, type]) => `${name}${type}`)
+  .join('; ')} }`;
 
 function statements(code: string, typed: boolean): t.Statement[] {
   const file = parse(code, { sourceType: 'module', plugins: typed ? ['typescript'] : [] });
@@ -103,8 +147,8 @@ export function initStatements(names: RuntimeNames, meta: FileMeta, typed: boole
   const { ar, arS, arI, arT } = names;
   const lookup = typed ? `(globalThis as any)[Symbol.for("asyncrace")]` : `globalThis[Symbol.for("asyncrace")]`;
   const code =
-    `function ${arI}()${typed ? `: ${arT}` : ''} { ${ar} = ${lookup} || ${plain(typed)}${typed ? ' as any' : ''}; ` +
-    `${arS} = ${ar}.file(0); return ${ar}; }`;
+    `function ${arI}()${typed ? `: ${arT}` : ''} { ${ar} = ${lookup} || ${plainRuntime(typed)}${typed ? ' as any' : ''}; ` +
+    `${arS} = ${ar}.${ENTRY.registerFile}(0); return ${ar}; }`;
   const out = statements(code, typed);
   const fn = out[0] as t.FunctionDeclaration;
   const register = (fn.body.body[1] as t.ExpressionStatement).expression as t.AssignmentExpression;

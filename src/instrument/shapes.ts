@@ -19,7 +19,7 @@ import * as t from '@babel/types';
 import type { NodePath, Scope } from '@babel/traverse';
 import { followsPendingFunction } from './inferred-names';
 import { suspends } from './places';
-import { KEY_IN, type KeyIn } from '../runtime/api';
+import { ENTRY, KEY_IN, type EntryName, type KeyIn } from '../runtime/api';
 
 /** The temporaries of a call or size shape: the receiver `_o` and the method `_f`. */
 export type TempKind = 'o' | 'f';
@@ -150,7 +150,7 @@ export function assignTemp(e: Emitter, tmp: t.Identifier, value: t.Expression): 
  * rewritten through the source map (--enable-source-maps) names the called
  * function after the symbol at its call site, `get`, not `fc`.
  */
-function runtimeMember(e: Emitter, name: string, callLoc?: t.Node | null, nameLoc?: t.Node | null): t.MemberExpression {
+function runtimeMember(e: Emitter, name: EntryName, callLoc?: t.Node | null, nameLoc?: t.Node | null): t.MemberExpression {
   const id = t.identifier(name);
   if (nameLoc?.loc && callLoc?.loc && nameLoc.loc.start.line === callLoc.loc.start.line) {
     withLoc(id, nameLoc);
@@ -168,7 +168,7 @@ function runtimeMember(e: Emitter, name: string, callLoc?: t.Node | null, nameLo
  */
 function forgetPending(e: Emitter, path: NodePath): t.Expression[] {
   if (!followsPendingFunction(path)) return [];
-  return [t.logicalExpression('&&', t.numericLiteral(0), t.callExpression(t.memberExpression(e.runtime(), t.identifier('fc')), []))];
+  return [t.logicalExpression('&&', t.numericLiteral(0), t.callExpression(runtimeMember(e, ENTRY.callOriginal), []))];
 }
 
 /**
@@ -176,7 +176,7 @@ function forgetPending(e: Emitter, path: NodePath): t.Expression[] {
  * an argument holds a function (V8 would name it after `_ar.<name>`, see
  * assignTemp).
  */
-function runtimeCallee(e: Emitter, name: string, args: t.Node[], callLoc?: t.Node | null, nameLoc?: t.Node | null): t.Expression {
+function runtimeCallee(e: Emitter, name: EntryName, args: t.Node[], callLoc?: t.Node | null, nameLoc?: t.Node | null): t.Expression {
   const callee = runtimeMember(e, name, callLoc, nameLoc);
   return args.some(holdsFunction) ? t.parenthesizedExpression(callee) : callee;
 }
@@ -207,7 +207,7 @@ function isLiteralSpread(arg: Arg | undefined): boolean {
  * (forEach's callbacks; a TypeError for a callee that is not a function, made
  * with the stack of the call), `Promise.all` and `Promise.allSettled`.
  */
-function lateOf(info: CallInfo, args: Arg[], untracked: boolean): { chooser: 't' | 'tl' | 'tj'; hook: boolean; keyed: boolean; join: boolean; suspend: boolean } {
+function lateOf(info: CallInfo, args: Arg[], untracked: boolean): { chooser: EntryName; hook: boolean; keyed: boolean; join: boolean; suspend: boolean } {
   const suspend = suspends(args);
   const keyed = !untracked && (info.name === 'set' || info.name === 'add');
   const join = !untracked && !!info.promise && (info.name === 'all' || info.name === 'allSettled');
@@ -215,7 +215,7 @@ function lateOf(info: CallInfo, args: Arg[], untracked: boolean): { chooser: 't'
   // (it throws before the call, or hands a weak collection a key it cannot hold, or a forEach no callback).
   const last = args[args.length - 1];
   const hook = args.length > 0 && (keyed || suspend) && !isLiteralSpread(last);
-  const chooser = join ? 'tj' : keyed || hook ? 'tl' : 't';
+  const chooser = join ? ENTRY.chooseJoinCall : keyed || hook ? ENTRY.chooseLateCall : ENTRY.chooseCall;
   return { chooser, hook, keyed, join: join && args.length > 0, suspend };
 }
 
@@ -267,7 +267,7 @@ function callTail(
   }
   const runtimeChoice = t.callExpression(runtimeMember(e, late.chooser, from, methodName), [e.siteRef(site), o(), f()]);
   const callable = t.binaryExpression('==', t.unaryExpression('typeof', f()), t.stringLiteral('function'));
-  let choose: t.Expression = untracked ? t.conditionalExpression(callable, t.memberExpression(e.runtime(), t.identifier('fc')), runtimeChoice) : runtimeChoice;
+  let choose: t.Expression = untracked ? t.conditionalExpression(callable, runtimeMember(e, ENTRY.callOriginal), runtimeChoice) : runtimeChoice;
   let chosen: t.Identifier | undefined;
   if (late.hook && late.suspend) {
     chosen = e.temp(path);
@@ -303,7 +303,7 @@ function callTail(
       if (hookArgs.length === 5) hookArgs.push(t.unaryExpression('void', t.numericLiteral(0)));
       hookArgs.push(reuse(chosen));
     }
-    const hooked = e.gen(t.callExpression(runtimeCallee(e, 'k', [value]), hookArgs));
+    const hooked = e.gen(t.callExpression(runtimeCallee(e, ENTRY.lateHook, [value]), hookArgs));
     out[i] = t.isSpreadElement(last) ? t.spreadElement(hooked) : hooked;
   }
   // In parentheses either way: V8 drops the names it saw inside them (`_ar.t` would name a function argument).
@@ -311,7 +311,7 @@ function callTail(
   const call = e.gen(withLoc(t.callExpression(callee, [f(), o(), ...out]), from));
   if (!late.join) return call;
   const joined = [call, e.siteRef(site), f(), o(), key ? reuse(key) : t.unaryExpression('void', t.numericLiteral(0)), t.numericLiteral(how)];
-  return e.gen(withLoc(t.callExpression(runtimeCallee(e, 'j', [call]), joined), from));
+  return e.gen(withLoc(t.callExpression(runtimeCallee(e, ENTRY.joinHook, [call]), joined), from));
 }
 
 /**
@@ -404,21 +404,21 @@ export function sizeShape(
 ): t.CallExpression {
   const r = receiverOf(e, e.slot(path), object, !t.isSuper(object) && isSimple(object, path.scope, e));
   const args = [e.siteRef(site), r.first, member(r.lookup, property, computed)];
-  const call = t.callExpression(runtimeCallee(e, 'size', args, from, property), args);
+  const call = t.callExpression(runtimeCallee(e, ENTRY.readSize, args, from, property), args);
   return e.gen(withLoc(call, from));
 }
 
 /** `Array.from(E, ...)`: `E` -> `_ar.whole(S, E)`. */
 export function wholeShape(e: Emitter, site: number, iterable: t.Expression): t.CallExpression {
-  return e.gen(withLoc(t.callExpression(runtimeCallee(e, 'whole', [iterable]), [e.siteRef(site), iterable]), iterable));
+  return e.gen(withLoc(t.callExpression(runtimeCallee(e, ENTRY.readWhole, [iterable]), [e.siteRef(site), iterable]), iterable));
 }
 
 /** `E` -> `_ar.iter(S, E)`, or `_ar?.iter(S, E)` (an optional chain, where V8 words the spread of one apart). */
 export function iterShape(e: Emitter, site: number, iterable: t.Expression, optional = false): t.Expression {
   const args = [e.siteRef(site), iterable];
   const call = optional
-    ? t.optionalCallExpression(t.optionalMemberExpression(e.runtime(), t.identifier('iter'), false, true), args, false)
-    : t.callExpression(runtimeCallee(e, 'iter', [iterable]), args);
+    ? t.optionalCallExpression(t.optionalMemberExpression(e.runtime(), t.identifier(ENTRY.iterate), false, true), args, false)
+    : t.callExpression(runtimeCallee(e, ENTRY.iterate, [iterable]), args);
   return e.gen(withLoc(call, iterable));
 }
 
@@ -431,7 +431,7 @@ export function iterShape(e: Emitter, site: number, iterable: t.Expression, opti
  */
 export function destructureShape(e: Emitter, path: NodePath, site: number, value: t.Expression): t.Expression {
   const slot = e.slot(path);
-  const check = t.callExpression(t.callExpression(runtimeMember(e, 'iter'), [e.siteRef(site), slot.temp('o')]), []);
+  const check = t.callExpression(t.callExpression(runtimeMember(e, ENTRY.iterate), [e.siteRef(site), slot.temp('o')]), []);
   const test = t.binaryExpression('==', withLoc(assignTemp(e, slot.temp('o'), value), value), t.nullLiteral());
   return e.gen(withLoc(t.conditionalExpression(test, check, slot.temp('o')), value));
 }
@@ -442,24 +442,24 @@ export function destructureShape(e: Emitter, path: NodePath, site: number, value
  * (after the arguments ran, as V8 checks the callee then).
  */
 export function constructShape(e: Emitter, site: number, callee: t.Expression): t.CallExpression {
-  return e.gen(withLoc(t.callExpression(runtimeCallee(e, 'iter', [callee]), [e.siteRef(site), callee]), callee));
+  return e.gen(withLoc(t.callExpression(runtimeCallee(e, ENTRY.iterate, [callee]), [e.siteRef(site), callee]), callee));
 }
 
 /** `new Map(a)` -> `_ar.made(S, new Map(a))`. */
 export function madeShape(e: Emitter, site: number, created: t.NewExpression): t.CallExpression {
-  return e.gen(withLoc(t.callExpression(runtimeCallee(e, 'made', [created]), [e.siteRef(site), e.gen(created)]), created));
+  return e.gen(withLoc(t.callExpression(runtimeCallee(e, ENTRY.recordCreation, [created]), [e.siteRef(site), e.gen(created)]), created));
 }
 
 /** `await X` -> `_ar.res(await _ar.sus(X, _arc), _arc)`. */
 export function awaitShape(e: Emitter, frame: string, node: t.AwaitExpression): t.CallExpression {
-  const sus = t.callExpression(runtimeCallee(e, 'sus', [node.argument]), [node.argument, t.identifier(frame)]);
+  const sus = t.callExpression(runtimeCallee(e, ENTRY.suspend, [node.argument]), [node.argument, t.identifier(frame)]);
   const awaited = e.gen(withLoc(t.awaitExpression(sus), node));
-  return e.gen(withLoc(t.callExpression(runtimeCallee(e, 'res', [node.argument]), [awaited, t.identifier(frame)]), node));
+  return e.gen(withLoc(t.callExpression(runtimeCallee(e, ENTRY.resume, [node.argument]), [awaited, t.identifier(frame)]), node));
 }
 
 /** `_ar.res(0, _arc);` at the start of a catch or finally block. */
 export function resumeStatement(e: Emitter, frame: string): t.ExpressionStatement {
-  return e.gen(t.expressionStatement(t.callExpression(runtimeMember(e, 'res'), [t.numericLiteral(0), t.identifier(frame)])));
+  return e.gen(t.expressionStatement(t.callExpression(runtimeMember(e, ENTRY.resume), [t.numericLiteral(0), t.identifier(frame)])));
 }
 
 /** A `var` declarator list, with `: any` annotations in TypeScript output. */
@@ -490,9 +490,9 @@ export function wrapperStatements(
   early: string | null,
 ): t.Statement[] {
   const rt: t.Expression = early ? t.logicalExpression('||', e.runtime(), t.callExpression(t.identifier(early), [])) : e.runtime();
-  const push = t.callExpression(t.memberExpression(rt, t.identifier('push')), [e.siteRef(site)]);
+  const push = t.callExpression(t.memberExpression(rt, t.identifier(ENTRY.enterFunction)), [e.siteRef(site)]);
   const decl = e.gen(varDeclaration([[frame, push], ...temps.map((n): [string, null] => [n, null])], typed));
-  const pop = t.expressionStatement(t.callExpression(t.memberExpression(e.runtime(), t.identifier('pop')), [t.identifier(frame)]));
+  const pop = t.expressionStatement(t.callExpression(runtimeMember(e, ENTRY.leaveFunction), [t.identifier(frame)]));
   const tryStatement = e.gen(t.tryStatement(t.blockStatement(body), null, t.blockStatement([pop])));
   return [decl, tryStatement];
 }

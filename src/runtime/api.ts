@@ -229,13 +229,17 @@ export interface Frame {
  * argument is kept in one too. A call whose arguments suspend gets the hook
  * whatever its method, with the choice (`_t3`), so that a TypeError made for
  * a callee that is not a function gets the stack of the call.
+ *
+ * Each member is named as generated code calls it; ENTRY and HOST_ENTRY,
+ * below, give the name of each by what it does (the runtime's own name for
+ * it).
  */
 export interface Runtime {
-  /** Registers an instrumented module; returns the base of its site ids. */
+  /** registerFile: registers an instrumented module; returns the base of its site ids. */
   file(meta: FileMeta): number;
 
   /**
-   * The function that makes the call `o.f(...)` at `site`, to be called as
+   * chooseCall: the function that makes the call `o.f(...)` at `site`, to be called as
    * `(f, o, ...args)`: the original `call` for an untracked call, the site's
    * tracked entry for an original collection method on a collection, or a
    * thrower of V8's TypeError (the site's message) when `f` is not callable,
@@ -243,57 +247,127 @@ export interface Runtime {
    */
   t(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown;
   /**
-   * `t` for a call whose last argument goes through the late hook `k`: an op
+   * chooseLateCall: `t` for a call whose last argument goes through the late hook `k`: an op
    * that runs program code or can throw (a weak collection's set or add,
    * forEach) is made by `fc`, from the caller's frame, and `k` records it.
    */
   tl(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown;
-  /** `tl` for `Promise.all(...)`/`Promise.allSettled(...)`, whose result goes through `j`. */
+  /** chooseJoinCall: `tl` for `Promise.all(...)`/`Promise.allSettled(...)`, whose result goes through `j`. */
   tj(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown;
   /**
-   * The late hook: `last`, the value of the call's last argument, just
+   * lateHook: `last`, the value of the call's last argument, just
    * before the call `tl` chose for `o.f` at `site`; records what that call
    * leaves to it (`how`: where the key is, KEY_IN; `c`: what `tl` chose,
    * where the arguments can suspend). Returns `last`.
    */
   k(site: number, f: unknown, o: unknown, last: unknown, how: KeyIn, key?: unknown, c?: unknown): unknown;
-  /** The result of a join `tj` chose, with its first argument `input` (`how`: KEY_IN.firstOfKey for a spread of it); returns `result`. */
+  /** joinHook: the result of a join `tj` chose, with its first argument `input` (`how`: KEY_IN.firstOfKey for a spread of it); returns `result`. */
   j(result: unknown, site: number, f: unknown, o: unknown, input: unknown, how: KeyIn): unknown;
-  /** `f.call(o, ...args)`, transparent in stack traces. */
+  /** callOriginal: `f.call(o, ...args)`, transparent in stack traces. */
   fc(f: unknown, o: unknown, ...args: unknown[]): unknown;
-  /** `x` about to be iterated whole by a builtin (Array.from); returns it. */
+  /** readWhole: `x` about to be iterated whole by a builtin (Array.from); returns it. */
   whole(site: number, x: unknown): unknown;
 
-  /** A read `o.size` whose value `v` was already evaluated; returns `v`. */
+  /** readSize: a read `o.size` whose value `v` was already evaluated; returns `v`. */
   size(site: number, o: unknown, v: unknown): unknown;
   /**
-   * An iterable about to be iterated (for..of, spread, destructuring, yield*);
+   * iterate: an iterable about to be iterated (for..of, spread, destructuring, yield*);
    * returns it, a transparent tracking wrapper, or, for a value that is not
    * iterable, an iterable that throws V8's TypeError when iterated. At a check
    * site (a value about to be destructured, constructed or iterated by for
    * await), returns the value or a stand-in that throws V8's TypeError.
    */
   iter(site: number, iterable: unknown): unknown;
-  /** A collection just created with `new`; returns it. */
+  /** recordCreation: a collection just created with `new`; returns it. */
   made<T>(site: number, collection: T): T;
 
-  /** Enters an instrumented function; returns its shadow frame. */
+  /** enterFunction: enters an instrumented function; returns its shadow frame. */
   push(site: number): Frame;
-  /** Leaves the function whose frame `push` returned. */
+  /** leaveFunction: leaves the function whose frame `push` returned. */
   pop(frame: Frame): void;
-  /** Suspends at an await: restores the caller's frame; returns `v`. */
+  /** suspend: at an await, restores the caller's frame; returns `v`. */
   sus<T>(v: T, frame: Frame): T;
-  /** Resumes after an await (or enters a catch/finally block): makes `frame` current again; returns `v`. */
+  /** resume: after an await (or entering a catch/finally block), makes `frame` current again; returns `v`. */
   res<T>(v: T, frame: Frame): T;
 
   /**
-   * Models a lock library's exports (async-mutex, async-lock, p-limit, p-queue): called by the
-   * loader hooks, not by instrumented code; returns the exports with release-before-acquire edges.
+   * modelLocks: models a lock library's exports (async-mutex, async-lock, p-limit, p-queue): called by
+   * the loader hooks, not by instrumented code; returns the exports with release-before-acquire edges.
    */
   lock(pkg: string, exports: unknown): unknown;
 
-  /** Go's RaceAcquire: the current event happens after every `release(obj)` before it. */
+  /** acquire (the package's API, not instrumented code): Go's RaceAcquire, the current event happens after every `release(obj)` before it. */
   acquire(obj: object): void;
-  /** Go's RaceRelease. */
+  /** release (the package's API): Go's RaceRelease. */
   release(obj: object): void;
 }
+
+/**
+ * The entries generated code calls, by what each does, with the name it
+ * calls it by: the runtime builds its object from this table and the
+ * transform writes `_ar.<name>` from it. Short names keep the generated code
+ * small; they appear nowhere else.
+ */
+export const ENTRY = Object.freeze({
+  /** `file`: registers a module's site table. */
+  registerFile: 'file',
+  /** `t`: chooses the function that makes a call. */
+  chooseCall: 't',
+  /** `tl`: `t` for a call whose last argument goes through the late hook. */
+  chooseLateCall: 'tl',
+  /** `tj`: `tl` for a join (`Promise.all`, `Promise.allSettled`). */
+  chooseJoinCall: 'tj',
+  /** `k`: the late hook, records a call once its arguments ran. */
+  lateHook: 'k',
+  /** `j`: the join hook, records a join once it was made. */
+  joinHook: 'j',
+  /** `fc`: the original `Function.prototype.call`. */
+  callOriginal: 'fc',
+  /** `whole`: a value a builtin iterates whole (`Array.from`). */
+  readWhole: 'whole',
+  /** `size`: a read of `size`. */
+  readSize: 'size',
+  /** `iter`: a value about to be iterated. */
+  iterate: 'iter',
+  /** `made`: a collection just created. */
+  recordCreation: 'made',
+  /** `push`: enters an instrumented function. */
+  enterFunction: 'push',
+  /** `pop`: leaves it. */
+  leaveFunction: 'pop',
+  /** `sus`: suspends at an await. */
+  suspend: 'sus',
+  /** `res`: resumes after it. */
+  resume: 'res',
+} as const);
+
+/** The name generated code calls an entry by. */
+export type EntryName = (typeof ENTRY)[keyof typeof ENTRY];
+
+/** Every entry generated code calls: what the runtime-less stub (instrument/prelude.ts) and its type provide. */
+export const GENERATED_ENTRIES: readonly EntryName[] = Object.freeze(Object.values(ENTRY));
+
+/**
+ * The entries of the installed runtime that generated code never calls:
+ * `acquire` and `release` are the package's API (src/index.ts calls them on
+ * the installed runtime, and does nothing without one); `lock` models a lock
+ * library's exports, called by the line the loader hooks append to it
+ * (register/locks.ts), which checks that the entry is there. The stub has
+ * none of them: it is never installed, only held by the module that made it.
+ * (The stub also has `note`, no entry: the text that marks a file as
+ * instrumented, instrument/prelude.ts INSTRUMENTED_MARKER.)
+ */
+export const HOST_ENTRY = Object.freeze({
+  acquire: 'acquire',
+  release: 'release',
+  modelLocks: 'lock',
+} as const);
+
+/** The name of an entry of HOST_ENTRY. */
+export type HostEntryName = (typeof HOST_ENTRY)[keyof typeof HOST_ENTRY];
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+
+/** Compiles only while `Runtime` has exactly the entries of ENTRY and HOST_ENTRY: `npm run build` fails when they drift. */
+export type RuntimeMatchesEntries = Assert<Same<keyof Runtime, EntryName | HostEntryName>>;

@@ -1,5 +1,7 @@
 /**
- * The entry points for collection calls. The method itself tells which
+ * The entry points for collection calls (api.ts ENTRY: chooseCall,
+ * chooseLateCall, chooseJoinCall, lateHook, joinHook, callOriginal,
+ * readWhole, readSize, recordCreation). The method itself tells which
  * operation runs: a call is tracked only when the looked-up function is this
  * realm's original Map/Set/WeakMap/WeakSet method (or Promise.all/allSettled)
  * and the receiver really is such a collection; anything else takes the
@@ -154,7 +156,7 @@ function prepared(op: Op, o: unknown, k: unknown): boolean {
 }
 
 /** `f.call(o, ...args)`, invisible in stack traces and to `caller`: how every untracked call is made. */
-export const fc = call;
+export const callOriginal = call;
 
 /** Per-site entry points of tracked calls, made on first use. */
 const entries: Array<(f: unknown, o: unknown, a?: unknown, b?: unknown) => unknown> = [];
@@ -173,7 +175,7 @@ const lateErrors = new SafeWeakMap<object, TypeError>();
  * throws it from the user's frame (so an uncaught one names the user's
  * line). The error is made here, before the arguments run; where they can
  * suspend (await, yield), the stack of this moment is not the call's, and the
- * late hook `k` gives it the stack of the call. At the operand of yield*, V8
+ * late hook (lateHook) gives it the stack of the call. At the operand of yield*, V8
  * words the error by what follows in the function: the call yields a value
  * that is not iterable, and V8 throws at the yield*.
  */
@@ -205,7 +207,7 @@ function chosenOp(site: number, o: unknown, f: unknown): Op | undefined {
   }
 }
 
-/** Whether a tracked op is left to the late hooks: `op.late`, and a join where `j` follows. */
+/** Whether a tracked op is left to the late hooks: `op.late`, and a join where joinHook follows. */
 function isLate(op: Op, join: boolean): boolean {
   return op.late || (join && op.kind === 'join');
 }
@@ -214,48 +216,50 @@ function isLate(op: Op, join: boolean): boolean {
  * The function that makes the call `o.f(...)` at `site`, chosen before its
  * arguments run (the choice depends only on `o` and `f`). Generated code calls
  * the result with `(f, o, ...args)`:
- * - `fc` (the original `call`) for every untracked call, and for forEach (its
- *   key-set read is recorded here), so user code it runs sees the original stack;
+ * - callOriginal (the original `call`) for every untracked call, and for
+ *   forEach (its key-set read is recorded here), so user code it runs sees
+ *   the original stack;
  * - the site's tracked entry for an original method on a receiver it tracks
- *   (none of them runs program code or throws, except as `tl` says);
+ *   (none of them runs program code or throws, except as chooseLateCall says);
  * - a thrower of V8's "is not a function" TypeError when `f` is not callable.
  */
-export function t(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
-  if (typeof f !== 'function') return thrower(site, t);
+export function chooseCall(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
+  if (typeof f !== 'function') return thrower(site, chooseCall);
   const op = chosenOp(site, o, f);
-  if (op === undefined) return fc;
+  if (op === undefined) return callOriginal;
   if (op.kind === 'forEach') {
     // No late hook follows: its arguments cannot suspend. Record now, and let the callbacks run under the user's frame.
     record(op, site, o as object, undefined, false, undefined);
-    return fc;
+    return callOriginal;
   }
   // A weak collection's set or add under another name (`wm.get = WeakMap.prototype.set`) has no
   // hook to record it: it is made untracked, so that what it throws comes from the user's frame.
-  if (isLate(op, false)) return fc;
+  if (isLate(op, false)) return callOriginal;
   return entryOf(site);
 }
 
 /**
- * `t` for a call whose last argument goes through the late hook `k` (a call
+ * chooseCall for a call whose last argument goes through lateHook (a call
  * of `set` or `add`, or whose arguments can suspend): an op that calls
- * program code or can throw (`isLate`) is made by `fc` from the user's frame,
- * and `k` records it once the arguments ran, just before the call.
+ * program code or can throw (`isLate`) is made by callOriginal from the
+ * user's frame, and lateHook records it once the arguments ran, just before
+ * the call.
  */
-export function tl(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
-  return chooseLate(site, o, f, false, tl);
+export function chooseLateCall(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
+  return chooseHooked(site, o, f, false, chooseLateCall);
 }
 
-/** `tl` for a `Promise.all(...)` or `Promise.allSettled(...)` whose result goes through `j`, which records the join. */
-export function tj(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
-  return chooseLate(site, o, f, true, tj);
+/** chooseLateCall for a `Promise.all(...)` or `Promise.allSettled(...)` whose result goes through joinHook, which records the join. */
+export function chooseJoinCall(site: number, o: unknown, f: unknown): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
+  return chooseHooked(site, o, f, true, chooseJoinCall);
 }
 
-/** The choice of `tl` (`join`: of `tj`); `entry` is the one the generated code called, left out of a thrower's stack. */
-function chooseLate(site: number, o: unknown, f: unknown, join: boolean, entry: Function): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
+/** The choice of chooseLateCall (`join`: of chooseJoinCall); `entry` is the one the generated code called, left out of a thrower's stack. */
+function chooseHooked(site: number, o: unknown, f: unknown, join: boolean, entry: Function): (f: unknown, o: unknown, ...args: unknown[]) => unknown {
   if (typeof f !== 'function') return thrower(site, entry);
   const op = chosenOp(site, o, f);
-  if (op === undefined) return fc;
-  return isLate(op, join) ? fc : entryOf(site);
+  if (op === undefined) return callOriginal;
+  return isLate(op, join) ? callOriginal : entryOf(site);
 }
 
 // The originals, taken before any program code runs.
@@ -312,20 +316,20 @@ function holdable(k: unknown): boolean {
 }
 
 /**
- * The late hook of a call `o.f(...)` chosen by `tl` or `tj`, given the value
- * of its last argument, evaluated just before the call; returns that value.
- * Records what `tl` left to the call itself: a weak collection's set or add
- * of a key it can hold (`how` says where the key is, KEY_IN), forEach's
- * read of the key set. `c`,
- * given where the arguments can suspend, is what `tl` chose: a thrower gets
- * the stack of the call.
+ * The late hook of a call `o.f(...)` chosen by chooseLateCall or
+ * chooseJoinCall, given the value of its last argument, evaluated just before
+ * the call; returns that value. Records what chooseLateCall left to the call
+ * itself: a weak collection's set or add of a key it can hold (`how` says
+ * where the key is, KEY_IN), forEach's read of the key set. `c`, given where
+ * the arguments can suspend, is what chooseLateCall chose: a thrower gets the
+ * stack of the call.
  *
  * @example
  *   // wm.set(k, await v) ->
  *   // (_t1 = wm.set, _t2 = wm, _t3 = _ar.tl(S, _t2, _t1))(_t1, _t2, _t4 = k, _ar.k(S, _t1, _t2, await v, 1, _t4, _t3))
  */
-export function k(site: number, f: unknown, o: unknown, last: unknown, how: KeyIn, key?: unknown, c?: unknown): unknown {
-  // The common case, a Map's or Set's set or add (recorded by the entry `tl` chose): nothing to do.
+export function lateHook(site: number, f: unknown, o: unknown, last: unknown, how: KeyIn, key?: unknown, c?: unknown): unknown {
+  // The common case, a Map's or Set's set or add (recorded by the entry chooseLateCall chose): nothing to do.
   const cached = siteOps[site];
   if (cached !== undefined && cached.f === f && !cached.late) return last;
   try {
@@ -340,7 +344,7 @@ function lateRecord(site: number, f: unknown, o: unknown, last: unknown, how: Ke
   if (typeof f !== 'function') {
     const err = c !== undefined && c !== null ? lateErrors.get(c as object) : undefined;
     // The stack of the call, starting at the user's frame, as V8's own would be.
-    if (err !== undefined) Error.captureStackTrace(err, k);
+    if (err !== undefined) Error.captureStackTrace(err, lateHook);
     return;
   }
   const op = opFor(site, o, f);
@@ -357,11 +361,11 @@ function lateRecord(site: number, f: unknown, o: unknown, last: unknown, how: Ke
 
 /**
  * The result of a `Promise.all(...)` or `Promise.allSettled(...)` chosen by
- * `tj`, made by the original from the user's frame; `input` its first
- * argument (`how` KEY_IN.firstOfKey: the iterable of a spread there). Records the join;
- * returns `result`.
+ * chooseJoinCall, made by the original from the user's frame; `input` its
+ * first argument (`how` KEY_IN.firstOfKey: the iterable of a spread there).
+ * Records the join; returns `result`.
  */
-export function j(result: unknown, site: number, f: unknown, o: unknown, input: unknown, how: KeyIn): unknown {
+export function joinHook(result: unknown, site: number, f: unknown, o: unknown, input: unknown, how: KeyIn): unknown {
   try {
     if (typeof f !== 'function') return result;
     const op = opFor(site, o, f);
@@ -376,7 +380,7 @@ export function j(result: unknown, site: number, f: unknown, o: unknown, input: 
 
 /** A tracked call: the original operation first (its result and exceptions are the original's), then the bookkeeping. */
 function run(site: number, f: unknown, o: unknown, a: unknown, b: unknown): unknown {
-  // The op `t` chose for this site; looked up again when a nested call at the site chose another since.
+  // The op chosen for this site; looked up again when a nested call at the site chose another since.
   let op = siteOps[site]!;
   if (op.f !== f) op = ops.get(f)!;
   const had = prepared(op, o, a);
@@ -386,12 +390,12 @@ function run(site: number, f: unknown, o: unknown, a: unknown, b: unknown): unkn
 }
 
 /** An argument a builtin iterates whole within this event (`Array.from(x)`): a read of its key set; returns it. */
-export function whole(site: number, x: unknown): unknown {
-  return size(site, x, x);
+export function readWhole(site: number, x: unknown): unknown {
+  return readSize(site, x, x);
 }
 
 /** `o.size`, already read as `v`. */
-export function size(site: number, o: unknown, v: unknown): unknown {
+export function readSize(site: number, o: unknown, v: unknown): unknown {
   try {
     const type = trackedType(o);
     if (type === 'Map' || type === 'Set') {
@@ -405,7 +409,7 @@ export function size(site: number, o: unknown, v: unknown): unknown {
 }
 
 /** `new Map(...)` and friends: remember where the collection was made. */
-export function made<T>(site: number, c: T): T {
+export function recordCreation<T>(site: number, c: T): T {
   try {
     const type = collectionType(c);
     if (type) {

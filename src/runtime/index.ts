@@ -7,14 +7,24 @@
  * @example
  *   installRuntime({ strict: false, history: 8, onRace: (race) => races.push(race) });
  */
-import { RUNTIME_KEY, type FileMeta, type Runtime } from './api';
-import { fc, j, k, made, size, t, tj, tl, whole } from './collections';
+import { ENTRY, HOST_ENTRY, RUNTIME_KEY, type FileMeta, type Runtime } from './api';
+import {
+  callOriginal,
+  chooseCall,
+  chooseJoinCall,
+  chooseLateCall,
+  joinHook,
+  lateHook,
+  readSize,
+  readWhole,
+  recordCreation,
+} from './collections';
 import { configureDetector, type DetectorConfig } from './detector';
 import { internalError } from './internal-error';
-import { iter } from './iterate';
+import { iterate } from './iterate';
 import { modelLocks } from './locks';
 import { startTracking } from './node-hooks';
-import { pop, push, res, sus } from './shadow-stack';
+import { enterFunction, leaveFunction, resume, suspend } from './shadow-stack';
 import { registerFile } from './sites';
 import { acquire, release } from './sync';
 
@@ -31,10 +41,8 @@ export function installRuntime(config: RuntimeConfig): Runtime {
   const existing = installedRuntime();
   if (existing) return existing;
   const { onFile } = config;
-  // `lock` (not part of the instrumented-code contract): the loader hooks hand it the exports of the
-  // lock libraries (locks.ts), from the CommonJS hook or from a line appended to an ES module.
-  const entries = {
-    file: onFile
+  const entries: Runtime = {
+    [ENTRY.registerFile]: onFile
       ? (meta: FileMeta): number => {
           try {
             onFile();
@@ -44,35 +52,35 @@ export function installRuntime(config: RuntimeConfig): Runtime {
           return registerFile(meta);
         }
       : registerFile,
-    t,
-    tl,
-    tj,
-    k,
-    j,
-    fc,
-    whole,
-    size,
-    iter,
-    made,
-    push,
-    pop,
-    sus,
-    res,
-    acquire(obj: object) {
+    [ENTRY.chooseCall]: chooseCall,
+    [ENTRY.chooseLateCall]: chooseLateCall,
+    [ENTRY.chooseJoinCall]: chooseJoinCall,
+    [ENTRY.lateHook]: lateHook,
+    [ENTRY.joinHook]: joinHook,
+    [ENTRY.callOriginal]: callOriginal,
+    [ENTRY.readWhole]: readWhole,
+    [ENTRY.readSize]: readSize,
+    [ENTRY.iterate]: iterate,
+    [ENTRY.recordCreation]: recordCreation,
+    [ENTRY.enterFunction]: enterFunction,
+    [ENTRY.leaveFunction]: leaveFunction,
+    [ENTRY.suspend]: suspend,
+    [ENTRY.resume]: resume,
+    [HOST_ENTRY.acquire](obj: object) {
       try {
         acquire(obj);
       } catch (err) {
         internalError('acquire', err);
       }
     },
-    release(obj: object) {
+    [HOST_ENTRY.release](obj: object) {
       try {
         release(obj);
       } catch (err) {
         internalError('release', err);
       }
     },
-    lock(pkg: string, exports: unknown): unknown {
+    [HOST_ENTRY.modelLocks](pkg: string, exports: unknown): unknown {
       try {
         return modelLocks(pkg, exports);
       } catch (err) {

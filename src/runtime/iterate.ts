@@ -82,7 +82,7 @@ function notIterable(message: string | undefined, nullishOnly: boolean, x: unkno
   if (nullishOnly ? x !== null && x !== undefined : iterable(x)) return undefined;
   const text = message === '' ? `${byValue(x)} is not iterable (cannot read property Symbol(Symbol.iterator))` : message.replace('%s', String(x));
   const err = new TypeError(text);
-  Error.captureStackTrace(err, iter);
+  Error.captureStackTrace(err, iterate);
   return err;
 }
 
@@ -92,11 +92,11 @@ function notIterable(message: string | undefined, nullishOnly: boolean, x: unkno
  * @@iterator throws V8's TypeError: the iteration calls it from the user's
  * frame, right away.
  */
-export function iter(site: number, x: unknown): unknown {
+export function iterate(site: number, x: unknown): unknown {
   const { what, message, nullishOnly, argsSuspend } = siteCheck(site);
   if (what !== 'iterate') {
     try {
-      return checked(what, message, argsSuspend, x, iter);
+      return checked(what, message, argsSuspend, x, iterate);
     } catch (err) {
       // V8 makes the check itself, with its own message.
       internalError('checking a value', err);

@@ -32,24 +32,28 @@ export function setFrame(frame: Frame | null): void {
   cur = frame as Cell | null;
 }
 
-export function push(site: number): Cell {
+/** Enters an instrumented function (the site of its entry); returns its cell. */
+export function enterFunction(site: number): Cell {
   return (cur = new Cell(site, cur));
 }
 
-export function pop(frame: Frame): void {
+/** Leaves the function whose cell `enterFunction` returned: its caller's is current again. */
+export function leaveFunction(frame: Frame): void {
   const f = frame as Cell;
   f.done = true;
   cur = f.parent;
 }
 
-export function sus<T>(v: T, frame: Frame): T {
+/** At an await of the function of `frame`, whose operand is `v`: the function becomes a task of its own, its caller's cell current. */
+export function suspend<T>(v: T, frame: Frame): T {
   const f = frame as Cell;
   f.awaited = true;
   cur = f.parent;
   return v;
 }
 
-export function res<T>(v: T, frame: Frame): T {
+/** Resumes the function of `frame` (after an await, or at a catch or finally block); returns `v`. */
+export function resume<T>(v: T, frame: Frame): T {
   cur = frame as Cell;
   return v;
 }

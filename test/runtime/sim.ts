@@ -48,10 +48,11 @@ import {
   type Ev,
   type Source,
 } from '../../src/runtime/events';
-import { k, size, t, tl } from '../../src/runtime/collections';
-import { iter } from '../../src/runtime/iterate';
+import { KEY_IN } from '../../src/runtime/api';
+import { chooseCall, chooseLateCall, lateHook, readSize } from '../../src/runtime/collections';
+import { iterate } from '../../src/runtime/iterate';
 import { promiseSource } from '../../src/runtime/node-hooks';
-import { pop, push, res, sus, type Cell } from '../../src/runtime/shadow-stack';
+import { enterFunction, leaveFunction, resume, suspend, type Cell } from '../../src/runtime/shadow-stack';
 import type { RaceKind, RawRace } from '../../src/runtime/race';
 
 // Were Node's hooks on in this worker, every promise would get a source: then nothing here could be trusted.
@@ -238,11 +239,11 @@ export class Sim {
 
   /** A synchronous instrumented function called in the running event: its frame is current while `body` runs. */
   call<T>(name: string, body: () => T): T {
-    const frame = push(this.site(`fn:${name}`));
+    const frame = enterFunction(this.site(`fn:${name}`));
     try {
       return body();
     } finally {
-      pop(frame);
+      leaveFunction(frame);
     }
   }
 
@@ -253,7 +254,7 @@ export class Sim {
   async(name: string, body: (task: Task) => void): Task {
     // V8 makes the result promise before the body runs: in the caller's frame.
     const result = promiseMade(null);
-    const task = new Task(this, push(this.site(`fn:${name}`)), result);
+    const task = new Task(this, enterFunction(this.site(`fn:${name}`)), result);
     task.step(body);
     return task;
   }
@@ -314,7 +315,7 @@ export class Task {
   /** `await p`: the activation suspends (`sus`), and the reaction is made in its caller's frame, as V8 does. */
   await(p: Source): Source {
     this.expect('running', 'await');
-    sus(undefined, this.frame);
+    suspend(undefined, this.frame);
     this.awaiting = p;
     this.reaction = promiseMade(p);
     this.state = 'suspended';
@@ -331,7 +332,7 @@ export class Task {
   resume(body: (task: Task) => void): void {
     this.expect('suspended', 'resume');
     this.sim.run(this.reaction!, () => {
-      res(undefined, this.frame);
+      resume(undefined, this.frame);
       this.state = 'running';
       this.step(body);
     });
@@ -340,7 +341,7 @@ export class Task {
   /** The function returns: its frame is popped and its result settles in the running event. */
   return(): void {
     this.expect('running', 'return');
-    pop(this.frame);
+    leaveFunction(this.frame);
     settled(this.result);
     this.state = 'done';
   }
@@ -377,15 +378,17 @@ export class Tracked {
   /** `R.m(a)`: `_ar.t(S, o, f)(f, o, a)` */
   private call(at: string, name: string, ...args: unknown[]): unknown {
     const f = this.method(name);
-    return t(this.sim.site(at), this.o, f)(f, this.o, ...args);
+    return chooseCall(this.sim.site(at), this.o, f)(f, this.o, ...args);
   }
 
   /** `R.set(key, v)` / `R.add(key)`: through the late hook, `_ar.tl(S, o, f)(f, o, key, _ar.k(S, f, o, v, 1, key))` */
   private late(at: string, name: string, key: unknown, value?: unknown): unknown {
     const f = this.method(name);
     const site = this.sim.site(at);
-    const chosen = tl(site, this.o, f);
-    return name === 'add' ? chosen(f, this.o, k(site, f, this.o, key, 0)) : chosen(f, this.o, key, k(site, f, this.o, value, 1, key));
+    const chosen = chooseLateCall(site, this.o, f);
+    return name === 'add'
+      ? chosen(f, this.o, lateHook(site, f, this.o, key, KEY_IN.last))
+      : chosen(f, this.o, key, lateHook(site, f, this.o, value, KEY_IN.key, key));
   }
 
   get(key: unknown, at: string): unknown {
@@ -424,11 +427,11 @@ export class Tracked {
 
   /** `for (x of R)`: each step reads the key set, in whatever event it runs (`iter`). */
   iterate(at: string): Iterator<unknown> {
-    return (iter(this.sim.site(at), this.o) as Iterable<unknown>)[Symbol.iterator]();
+    return (iterate(this.sim.site(at), this.o) as Iterable<unknown>)[Symbol.iterator]();
   }
 
   /** `R.size`: `_ar.size(S, o, o.size)` */
   size(at: string): number {
-    return size(this.sim.site(at), this.o, (this.o as Map<unknown, unknown>).size) as number;
+    return readSize(this.sim.site(at), this.o, (this.o as Map<unknown, unknown>).size) as number;
   }
 }
