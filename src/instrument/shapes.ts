@@ -408,41 +408,53 @@ export function sizeShape(
   return e.gen(withLoc(call, from));
 }
 
+/** `E` -> `_ar.<name>(S, E)`, the call mapped back to E. */
+function inPlaceOf(e: Emitter, name: EntryName, site: number, value: t.Expression): t.CallExpression {
+  return e.gen(withLoc(t.callExpression(runtimeCallee(e, name, [value]), [e.siteRef(site), value]), value));
+}
+
 /** `Array.from(E, ...)`: `E` -> `_ar.whole(S, E)`. */
 export function wholeShape(e: Emitter, site: number, iterable: t.Expression): t.CallExpression {
-  return e.gen(withLoc(t.callExpression(runtimeCallee(e, ENTRY.readWhole, [iterable]), [e.siteRef(site), iterable]), iterable));
+  return inPlaceOf(e, ENTRY.readWhole, site, iterable);
 }
 
 /** `E` -> `_ar.iter(S, E)`, or `_ar?.iter(S, E)` (an optional chain, where V8 words the spread of one apart). */
 export function iterShape(e: Emitter, site: number, iterable: t.Expression, optional = false): t.Expression {
-  const args = [e.siteRef(site), iterable];
-  const call = optional
-    ? t.optionalCallExpression(t.optionalMemberExpression(e.runtime(), t.identifier(ENTRY.iterate), false, true), args, false)
-    : t.callExpression(runtimeCallee(e, ENTRY.iterate, [iterable]), args);
+  if (!optional) return inPlaceOf(e, ENTRY.iterate, site, iterable);
+  const call = t.optionalCallExpression(t.optionalMemberExpression(e.runtime(), t.identifier(ENTRY.iterate), false, true), [e.siteRef(site), iterable], false);
   return e.gen(withLoc(call, iterable));
 }
 
 /**
+ * The value of `for await (x of E)`: `E` -> `_ar.iterAsync(S, E)`, which is E,
+ * or, when E has neither @@asyncIterator nor @@iterator, an async iterable
+ * whose @@asyncIterator throws V8's TypeError.
+ */
+export function iterAsyncShape(e: Emitter, site: number, iterable: t.Expression): t.CallExpression {
+  return inPlaceOf(e, ENTRY.checkAsyncIterable, site, iterable);
+}
+
+/**
  * A value about to be destructured by an object pattern:
- * `E` -> `(_o = E) == null ? _ar.iter(S, _o)() : _o`. For null and undefined
- * the runtime hands back a function that throws V8's TypeError (the message
- * of site S) from the caller's frame; nothing runs between the assignment of
- * `_o` and its reads.
+ * `E` -> `(_o = E) == null ? _ar.destructure(S, _o)() : _o`. For null and
+ * undefined the runtime hands back a function that throws V8's TypeError (the
+ * message of site S) from the caller's frame; nothing runs between the
+ * assignment of `_o` and its reads.
  */
 export function destructureShape(e: Emitter, path: NodePath, site: number, value: t.Expression): t.Expression {
   const slot = e.slot(path);
-  const check = t.callExpression(t.callExpression(runtimeMember(e, ENTRY.iterate), [e.siteRef(site), slot.temp('o')]), []);
+  const check = t.callExpression(t.callExpression(runtimeMember(e, ENTRY.checkDestructure), [e.siteRef(site), slot.temp('o')]), []);
   const test = t.binaryExpression('==', withLoc(assignTemp(e, slot.temp('o'), value), value), t.nullLiteral());
   return e.gen(withLoc(t.conditionalExpression(test, check, slot.temp('o')), value));
 }
 
 /**
- * The callee of `new C(...)`: `C` -> `_ar.iter(S, C)`, which is C when it is
- * a constructor, else a stand-in whose construction throws V8's TypeError
- * (after the arguments ran, as V8 checks the callee then).
+ * The callee of `new C(...)`: `C` -> `_ar.construct(S, C)`, which is C when
+ * it is a constructor, else a stand-in whose construction throws V8's
+ * TypeError (after the arguments ran, as V8 checks the callee then).
  */
 export function constructShape(e: Emitter, site: number, callee: t.Expression): t.CallExpression {
-  return e.gen(withLoc(t.callExpression(runtimeCallee(e, ENTRY.iterate, [callee]), [e.siteRef(site), callee]), callee));
+  return inPlaceOf(e, ENTRY.checkConstruct, site, callee);
 }
 
 /** `new Map(a)` -> `_ar.made(S, new Map(a))`. */

@@ -22,6 +22,7 @@ import {
   awaitShape,
   constructShape,
   destructureShape,
+  iterAsyncShape,
   iterShape,
   madeShape,
   methodCallShape,
@@ -716,7 +717,7 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
         // for await also takes async iterables, which a Map or Set is not: untracked, but
         // checked where V8's "is not async iterable" would print generated code.
         const message = holdsGenerated(s, node.right) ? notAsyncIterableMessage(s.originalOf(node.right), (n) => s.originalOf(n)) : undefined;
-        if (message !== undefined) node.right = original(s, node.right, iterShape(s, s.site('iterate-async', node.right, path, message), node.right));
+        if (message !== undefined) node.right = original(s, node.right, iterAsyncShape(s, s.site('iterate-async', node.right, path, message), node.right));
         return;
       }
       if (!iteratedThroughRuntime(node.right)) return;

@@ -46,10 +46,12 @@ import { readSettings } from './settings';
 
 /**
  * Bump when what the key covers changes (a new input of the transform that
- * the key must follow); the instrumenter's own changes are followed through
- * its files' contents.
+ * the key must follow), or when the runtime stops taking code of an earlier
+ * shape (4: the checks of destructuring, construction and for await left
+ * `iter` for entries of their own); the instrumenter's own changes are
+ * followed through its files' contents.
  */
-export const TRANSFORM_VERSION = 3;
+export const TRANSFORM_VERSION = 4;
 
 /** The first word of an entry's header. */
 export const ENTRY_MAGIC = 'asyncrace-transform-cache';

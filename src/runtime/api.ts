@@ -202,9 +202,9 @@ export interface Frame {
  * | `R.size`                        | `_ar.size(S, _o = R, _o.size)`              |
  * | `Array.from(E, ...)` (global)   | `Array.from(_ar.whole(S, E), ...)`          |
  * | `for (x of E)`, `[...E]`, `f(...E)`, `[a] = E`, `yield* E` | E becomes `_ar.iter(S, E)` (`_ar?.iter(S, E)` for `[...a?.b]`) |
- * | `const {a} = E`, E holding generated code | `(_o = E) == null ? _ar.iter(S, _o)() : _o` |
- * | `new C(a)`, C holding generated code | `new (_ar.iter(S, C))(a)`                  |
- * | `for await (x of E)`, E holding generated code | E becomes `_ar.iter(S, E)`   |
+ * | `const {a} = E`, E holding generated code | `(_o = E) == null ? _ar.destructure(S, _o)() : _o` |
+ * | `new C(a)`, C holding generated code | `new (_ar.construct(S, C))(a)`             |
+ * | `for await (x of E)`, E holding generated code | E becomes `_ar.iterAsync(S, E)` |
  * | `new Map(a)` (global Map, Set, WeakMap, WeakSet) | `_ar.made(S, new Map(a))`  |
  * | function body `B`               | `var _arc = _ar.push(S); try { B } finally { _ar.pop(_arc) }` |
  * | `await X` in an instrumented async function | `_ar.res(await _ar.sus(X, _arc), _arc)` |
@@ -273,11 +273,27 @@ export interface Runtime {
   /**
    * iterate: an iterable about to be iterated (for..of, spread, destructuring, yield*);
    * returns it, a transparent tracking wrapper, or, for a value that is not
-   * iterable, an iterable that throws V8's TypeError when iterated. At a check
-   * site (a value about to be destructured, constructed or iterated by for
-   * await), returns the value or a stand-in that throws V8's TypeError.
+   * iterable, an iterable that throws V8's TypeError when iterated.
    */
   iter(site: number, iterable: unknown): unknown;
+  /**
+   * checkDestructure: a value about to be destructured by an object pattern,
+   * null or undefined (generated code asks only then); returns a function
+   * that throws V8's TypeError (the site's message) from the caller's frame.
+   */
+  destructure(site: number, value: unknown): unknown;
+  /**
+   * checkConstruct: the callee of a `new`; returns it when it is a
+   * constructor, else a constructor whose construction throws V8's TypeError
+   * once the arguments ran.
+   */
+  construct(site: number, callee: unknown): unknown;
+  /**
+   * checkAsyncIterable: a value about to be iterated by for await; returns it,
+   * or, when it has neither @@asyncIterator nor @@iterator, an async iterable
+   * whose @@asyncIterator throws V8's TypeError.
+   */
+  iterAsync(site: number, value: unknown): unknown;
   /** recordCreation: a collection just created with `new`; returns it. */
   made<T>(site: number, collection: T): T;
 
@@ -329,6 +345,12 @@ export const ENTRY = Object.freeze({
   readSize: 'size',
   /** `iter`: a value about to be iterated. */
   iterate: 'iter',
+  /** `destructure`: V8's check of a value about to be destructured (runtime/checks.ts). */
+  checkDestructure: 'destructure',
+  /** `construct`: V8's check of the callee of a `new`. */
+  checkConstruct: 'construct',
+  /** `iterAsync`: V8's check of a value about to be iterated by for await. */
+  checkAsyncIterable: 'iterAsync',
   /** `made`: a collection just created. */
   recordCreation: 'made',
   /** `push`: enters an instrumented function. */

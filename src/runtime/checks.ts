@@ -4,18 +4,21 @@
  * instrumentation rewrote (`Cannot destructure property 'a' of 'm.get(...)'`
  * would print the generated call). The site carries V8's message for the
  * expression as written; the error is thrown from the user's frame, at the
- * moment V8 would throw it:
+ * moment V8 would throw it. One entry per check (api.ts ENTRY):
  *
- * | site            | generated                                    | for a failing check, in place of the value         |
- * |-----------------|----------------------------------------------|----------------------------------------------------|
- * | `destructure`   | `(_o = E) == null ? _ar.iter(S, _o)() : _o`  | a function that throws                             |
- * | `construct`     | `new (_ar.iter(S, C))(...args)`              | a constructor that throws once the arguments ran   |
- * | `iterate-async` | `for await (x of _ar.iter(S, E))`            | an async iterable whose @@asyncIterator throws     |
+ * | entry                | generated                                           | for a failing check, in place of the value        |
+ * |----------------------|-----------------------------------------------------|---------------------------------------------------|
+ * | `checkDestructure`   | `(_o = E) == null ? _ar.destructure(S, _o)() : _o`  | a function that throws                            |
+ * | `checkConstruct`     | `new (_ar.construct(S, C))(...args)`                | a constructor that throws once the arguments ran  |
+ * | `checkAsyncIterable` | `for await (x of _ar.iterAsync(S, E))`              | an async iterable whose @@asyncIterator throws    |
  *
  * A check reads nothing a program can observe: no getter, no Proxy trap.
  */
 import { types } from 'node:util';
+import { SITE } from './api';
+import { internalError } from './internal-error';
 import { SafeWeakMap } from './safe-collections';
+import { siteTuple } from './sites';
 import { throwing } from './user-throw';
 
 // Taken before any program code runs: a program may replace them later.
@@ -88,19 +91,53 @@ function lacksIterators(x: unknown): boolean {
 }
 
 /**
- * The value to use in place of `x` at a check site `what` with V8's
- * `message` (`%s`: the value); `entry` is the runtime entry the generated
- * code called (left out of stacks).
+ * The value to use in place of `x`, about to be destructured by an object
+ * pattern, with V8's `message` (`%s`: the value; undefined: no check);
+ * `entry` is the runtime entry the generated code called (left out of stacks).
  */
-export function checked(what: string, message: string | undefined, argsSuspend: boolean, x: unknown, entry: Function): unknown {
+export function forDestructuring(message: string | undefined, x: unknown, entry: Function): unknown {
   if (message === undefined) return x;
-  switch (what) {
-    case 'destructure':
-      return x === null || x === undefined ? throwing(failure(message, x, entry)) : x;
-    case 'construct':
-      return isConstructor(x) ? x : throwingConstructor(message, x, argsSuspend, entry);
-    case 'iterate-async':
-      return lacksIterators(x) ? { [Symbol.asyncIterator]: throwing(failure(message, x, entry)) } : x;
+  return x === null || x === undefined ? throwing(failure(message, x, entry)) : x;
+}
+
+/** forDestructuring for the callee `x` of a `new`; `argsSuspend`: its arguments can suspend (await, yield). */
+export function forConstruction(message: string | undefined, argsSuspend: boolean, x: unknown, entry: Function): unknown {
+  if (message === undefined) return x;
+  return isConstructor(x) ? x : throwingConstructor(message, x, argsSuspend, entry);
+}
+
+/** forDestructuring for a value about to be iterated by for await. */
+export function forAsyncIteration(message: string | undefined, x: unknown, entry: Function): unknown {
+  if (message === undefined) return x;
+  return lacksIterators(x) ? { [Symbol.asyncIterator]: throwing(failure(message, x, entry)) } : x;
+}
+
+// The entries: a failure of the runtime's own leaves the value to V8, which makes the check itself, with its own message.
+
+export function checkDestructure(site: number, x: unknown): unknown {
+  try {
+    return forDestructuring(siteTuple(site)?.[SITE.message] ?? undefined, x, checkDestructure);
+  } catch (err) {
+    internalError('checking a value', err);
+    return x;
   }
-  return x;
+}
+
+export function checkConstruct(site: number, x: unknown): unknown {
+  try {
+    const tuple = siteTuple(site);
+    return forConstruction(tuple?.[SITE.message] ?? undefined, tuple?.[SITE.argsSuspend] === 1, x, checkConstruct);
+  } catch (err) {
+    internalError('checking a value', err);
+    return x;
+  }
+}
+
+export function checkAsyncIterable(site: number, x: unknown): unknown {
+  try {
+    return forAsyncIteration(siteTuple(site)?.[SITE.message] ?? undefined, x, checkAsyncIterable);
+  } catch (err) {
+    internalError('checking a value', err);
+    return x;
+  }
 }

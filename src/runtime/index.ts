@@ -19,6 +19,7 @@ import {
   readWhole,
   recordCreation,
 } from './collections';
+import { checkAsyncIterable, checkConstruct, checkDestructure } from './checks';
 import { configureDetector, type DetectorConfig } from './detector';
 import { internalError } from './internal-error';
 import { iterate } from './iterate';
@@ -61,6 +62,9 @@ export function installRuntime(config: RuntimeConfig): Runtime {
     [ENTRY.readWhole]: readWhole,
     [ENTRY.readSize]: readSize,
     [ENTRY.iterate]: iterate,
+    [ENTRY.checkDestructure]: checkDestructure,
+    [ENTRY.checkConstruct]: checkConstruct,
+    [ENTRY.checkAsyncIterable]: checkAsyncIterable,
     [ENTRY.recordCreation]: recordCreation,
     [ENTRY.enterFunction]: enterFunction,
     [ENTRY.leaveFunction]: leaveFunction,

@@ -1,19 +1,17 @@
 /**
  * Iteration of a tracked collection reads its key set, at the start and again
  * at every step: a loop that awaits between steps reads it in several events.
- * `iter()` hands the loop a wrapper that forwards to the collection's own
- * iterator and records each step; anything else is returned untouched.
- *
- * The same entry checks, at other sites, a value about to be destructured,
- * constructed or iterated by for await, where V8's TypeError would quote an
- * expression that the instrumentation rewrote (checks.ts).
+ * `iterate()` hands the loop a wrapper that forwards to the collection's own
+ * iterator and records each step; anything else is returned untouched, or,
+ * where it is not iterable, replaced by an iterable that throws V8's TypeError
+ * (the call hides the expression V8 would have printed).
  */
 import { types } from 'node:util';
 import { read } from './detector';
 import { internalError } from './internal-error';
 import { shadowOf, trackedType, type CollectionType, type Shadow } from './shadow-state';
-import { siteCheck } from './sites';
-import { checked } from './checks';
+import { SITE } from './api';
+import { siteTuple } from './sites';
 import { throwing } from './user-throw';
 import { SafeWeakMap } from './safe-collections';
 
@@ -74,8 +72,8 @@ function iterable(x: unknown): boolean {
 }
 
 /**
- * The iteration's own TypeError: the call to iter() hides the expression V8
- * would have printed, so the site carries V8's message.
+ * The iteration's own TypeError: the call to iterate() hides the expression
+ * V8 would have printed, so the site carries V8's message.
  */
 function notIterable(message: string | undefined, nullishOnly: boolean, x: unknown): TypeError | undefined {
   if (message === undefined) return undefined;
@@ -87,23 +85,13 @@ function notIterable(message: string | undefined, nullishOnly: boolean, x: unkno
 }
 
 /**
- * The value to use in place of `x` at an iteration site (or at a check site,
- * see checks.ts). Where the value is not iterable, an iterable whose
- * @@iterator throws V8's TypeError: the iteration calls it from the user's
- * frame, right away.
+ * The value to use in place of `x` at an iteration site. Where the value is
+ * not iterable, an iterable whose @@iterator throws V8's TypeError: the
+ * iteration calls it from the user's frame, right away.
  */
 export function iterate(site: number, x: unknown): unknown {
-  const { what, message, nullishOnly, argsSuspend } = siteCheck(site);
-  if (what !== 'iterate') {
-    try {
-      return checked(what, message, argsSuspend, x, iterate);
-    } catch (err) {
-      // V8 makes the check itself, with its own message.
-      internalError('checking a value', err);
-      return x;
-    }
-  }
-  const err = notIterable(message, nullishOnly, x);
+  const tuple = siteTuple(site);
+  const err = notIterable(tuple?.[SITE.message] ?? undefined, tuple?.[SITE.nullishOnly] === 1, x);
   if (err) return { [Symbol.iterator]: throwing(err) };
   try {
     if (typeof x !== 'object' || x === null) return x;

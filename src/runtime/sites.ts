@@ -83,24 +83,6 @@ export function notFunctionMessage(site: number): string {
   return t?.[SITE.message] ?? `(intermediate value).${t?.[SITE.what] ?? 'method'} is not a function`;
 }
 
-/** What a site checks before a value is iterated, destructured or constructed (see `SiteTuple`). */
-export interface SiteCheck {
-  /** `iterate`, `iterate-async`, `destructure` or `construct`. */
-  what: string;
-  /** V8's TypeError message (`%s`: the value), `''` for V8's wording by value, undefined when the site never throws. */
-  message: string | undefined;
-  /** An iteration that throws only for null and undefined. */
-  nullishOnly: boolean;
-  /** The arguments of the construction can suspend (await, yield) after the check. */
-  argsSuspend: boolean;
-}
-
-/** The check of an iteration, destructuring or construction site. */
-export function siteCheck(site: number): SiteCheck {
-  const t = siteTuple(site);
-  return { what: t?.[SITE.what] ?? 'iterate', message: t?.[SITE.message] ?? undefined, nullishOnly: t?.[SITE.nullishOnly] === 1, argsSuspend: t?.[SITE.argsSuspend] === 1 };
-}
-
 /** Whether the arguments of the call at `site` can suspend (await, yield) between the choice of the function that makes it and the call. */
 export function argsSuspend(site: number): boolean {
   return siteTuple(site)?.[SITE.argsSuspend] === 1;

@@ -5,8 +5,8 @@
  */
 import { types } from 'node:util';
 import { instrument } from '../../src/instrument/index';
-import type { FileMeta } from '../../src/runtime/api';
-import { checked } from '../../src/runtime/checks';
+import { SITE, type FileMeta } from '../../src/runtime/api';
+import { forAsyncIteration, forConstruction, forDestructuring } from '../../src/runtime/checks';
 
 const KEY = Symbol.for('asyncrace');
 
@@ -33,8 +33,8 @@ const tracked = (o: unknown, f: unknown): boolean =>
  * `call:<method>` with the site; a non-callable `f` a thrower of the real
  * runtime's TypeError (the site table's message, `<callee as written> is not
  * a function`; at the operand of yield*, a value that is not iterable, for V8
- * to word); every other call goes to `fc`, which records `fc`. `iter` makes
- * the real runtime's checks at destructuring, construction and for await.
+ * to word); every other call goes to `fc`, which records `fc`. `destructure`,
+ * `construct` and `iterAsync` make the real runtime's checks.
  */
 export class PlainRuntime {
   files: FileMeta[] = [];
@@ -55,7 +55,7 @@ export class PlainRuntime {
     this.events.push(['t', s]);
     if (typeof f !== 'function') {
       const site = this.site(s);
-      const message = site?.[5] ?? `(intermediate value).${site?.[0] ?? 'method'} is not a function`;
+      const message = site?.[SITE.message] ?? `(intermediate value).${site?.[SITE.what] ?? 'method'} is not a function`;
       if (message === '') return () => Object.create(null);
       return function thrower(): never {
         throw new TypeError(message);
@@ -103,10 +103,20 @@ export class PlainRuntime {
   }
   iter(s: number, it: unknown): unknown {
     this.events.push(['iter', s]);
-    const site = this.site(s);
-    const what = site?.[0] ?? 'iterate';
-    if (what !== 'iterate') return checked(what, site?.[5] ?? undefined, site?.[7] === 1, it, this.iter);
     return it;
+  }
+  destructure(s: number, x: unknown): unknown {
+    this.events.push(['destructure', s]);
+    return forDestructuring(this.site(s)?.[SITE.message] ?? undefined, x, this.destructure);
+  }
+  construct(s: number, c: unknown): unknown {
+    this.events.push(['construct', s]);
+    const site = this.site(s);
+    return forConstruction(site?.[SITE.message] ?? undefined, site?.[SITE.argsSuspend] === 1, c, this.construct);
+  }
+  iterAsync(s: number, x: unknown): unknown {
+    this.events.push(['iterAsync', s]);
+    return forAsyncIteration(this.site(s)?.[SITE.message] ?? undefined, x, this.iterAsync);
   }
   made<T>(s: number, c: T): T {
     this.events.push(['made', s]);

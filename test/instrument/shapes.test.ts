@@ -245,12 +245,12 @@ describe('generated shapes', () => {
   });
 
   it('checks values whose TypeError V8 would print with generated code in it', () => {
-    expect(body('const { p } = m.get(k);')).toBe('const { p } = (_o = (_f = m.get, _ar.t(_arS + 0, m, _f))(_f, m, k)) == null ? _ar.iter(_arS + 1, _o)() : _o;');
+    expect(body('const { p } = m.get(k);')).toBe('const { p } = (_o = (_f = m.get, _ar.t(_arS + 0, m, _f))(_f, m, k)) == null ? _ar.destructure(_arS + 1, _o)() : _o;');
     expect(transform(DECLARED + 'const { p } = m.get(k);').meta.sites[1]).toEqual(['destructure', 0, 1, 34, '', "Cannot destructure property 'p' of 'm.get(...)' as it is %s."]);
     // V8 reads the property first and quotes nothing: left as it is.
     expect(body('const { p = 1 } = m.get(k);')).toBe('const { p = 1 } = (_f = m.get, _ar.t(_arS + 0, m, _f))(_f, m, k);');
-    expect(body('new (m.get(k))(a);')).toBe('new (_ar.iter(_arS + 1, (_f = m.get, _ar.t(_arS + 0, m, _f))(_f, m, k)))(a);');
-    expect(body('async function f() { for await (const v of m.size); }')).toContain('for await (const v of _ar.iter(_arS + 2, _ar.size(_arS + 1, m, m.size)));');
+    expect(body('new (m.get(k))(a);')).toBe('new (_ar.construct(_arS + 1, (_f = m.get, _ar.t(_arS + 0, m, _f))(_f, m, k)))(a);');
+    expect(body('async function f() { for await (const v of m.size); }')).toContain('for await (const v of _ar.iterAsync(_arS + 2, _ar.size(_arS + 1, m, m.size)));');
     // An optional chain spread in an array stays one, for V8 to word and place.
     expect(body('[...a?.b];')).toBe('[..._ar?.iter(_arS + 0, a?.b)];');
   });
