@@ -5,13 +5,14 @@
  * short-circuit semantics:
  *
  *   this.m?.get(k)?.x
- *   -> (_t = this.m) == null ? void 0 : (_t2 = (_f = _t.get, _a0 = k, _ar.t(_t, _f) ? _ar.c1(S, _t, _f, _a0) : _ar.fc(_f, _t, _a0))) == null ? void 0 : _t2.x
+ *   -> (_t = this.m) == null ? void 0 : (_t2 = (_f = _t.get, _ar.t(S, _t, _f))(_f, _t, k)) == null ? void 0 : _t2.x
  *
  * Every intermediate value is evaluated once, in the original order; method
- * calls keep their `this` (a non-instrumented optional call on a member becomes
- * `_f.call(_t, ...)`). Chains without an instrumentable link stay untouched.
- * An optional instrumented call looks the method up once and tests it:
- * `m.get?.(k)` -> `(_t = m.get) == null ? void 0 : (_a0 = k, _ar.t(m, _t) ? _ar.c1(S, m, _t, _a0) : _ar.fc(_t, m, _a0))`.
+ * calls keep their `this`. Chains without an instrumentable link stay
+ * untouched. An optional call of a member looks the method up once, tests
+ * it, and takes the call shape whatever its name (a lowered `_t2.call(_t, ...)`
+ * would name `_t2.call` in V8's "is not a function"):
+ * `m.get?.(k)` -> `(_t = m.get) == null ? void 0 : (_ar.t(S, m, _t))(_t, m, k)`.
  */
 import * as t from '@babel/types';
 import type { NodePath, Scope } from '@babel/traverse';
@@ -138,7 +139,7 @@ const isNull = (e: t.Expression): t.Expression => t.binaryExpression('==', t.isI
  * `(a?.b.c)()`).
  *
  * @example
- * // m?.get(k)  ->  m == null ? void 0 : (_f = m.get, _a0 = k, _ar.t(m, _f) ? _ar.c1(S, m, _f, _a0) : _ar.fc(_f, m, _a0))
+ * // m?.get(k)  ->  (m) == null ? void 0 : (_f = m.get, _ar.t(S, m, _f))(_f, m, k)
  */
 export function lowerChain(path: NodePath<ChainNode>, e: ChainEmitter): t.Expression | null {
   const links: Link[] = [];

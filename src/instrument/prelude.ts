@@ -8,13 +8,13 @@
  *   a type declared further down that a static initializer accesses)
  * - the registration function, appended after the last statement (it is
  *   hoisted, so its length never shifts user code):
- *   `function _arI() { _ar = globalThis[Symbol.for("asyncrace")] || <plain operations, no detection>;
+ *   `function _arI() { _ar = globalThis[Symbol.for("asyncrace")] || <plain operations, no detection (plainRuntime)>;
  *    _arS = _ar.file({file, sources, sites, map}); return _ar; }`
  *
  * Hoisted module-level functions that an import cycle calls before the module
  * body ran use `(_ar || _arI())`, so instrumentation never turns such a call
  * into a TypeError. In TypeScript output the names carry types (`_arT` keeps the
- * types of values that pass through `made`, `iter`, `whole`, `size`, `sus` and `res`).
+ * types of the values that pass through the entries, ENTRY_TYPES).
  */
 import * as t from '@babel/types';
 import { parse } from '@babel/parser';

@@ -4,16 +4,18 @@
  *
  * Generated nodes carry a location only where it helps the output source map
  * and cannot move code across lines: a copy of the start of the node they
- * replace (so the generated call maps back to the original expression), and, on
- * the method identifiers `c1` and `fc`, the position of the original method
- * name when it is on the same line (V8 puts a call's stack position on that
- * identifier). A call shape's arguments keep their own locations, so a call
- * written over several lines keeps each argument on its line.
+ * replace (so the generated call maps back to the original expression), and,
+ * on the identifier of the entry a call or size shape calls (`t`, `tl`, `tj`,
+ * `size`), the position of the original method name when it is on the same
+ * line (see runtimeMember). A call shape's arguments keep their own
+ * locations, so a call written over several lines keeps each argument on its
+ * line. The entries' names come from api.ts ENTRY.
  *
  * Temporaries (`_o`, `_f`) are `var`s of the function (or program, static
  * block) that runs the shape, so recursion and awaits each get their own. A
  * shape reads them before any code of the user's runs (its arguments come
- * after), so nested shapes can share them.
+ * after), so nested shapes can share them. The temporaries of the late hooks
+ * and of optional chains (`_t`, `_t2`, ...) are each one shape's own.
  */
 import * as t from '@babel/types';
 import type { NodePath, Scope } from '@babel/traverse';
@@ -103,7 +105,7 @@ function isInertClass(node: t.ClassExpression): boolean {
 /**
  * Keeps a function or class passed as an argument as anonymous as it was.
  * Assigned to one of our temporaries, an anonymous function would take the
- * temporary's name (`_a0 = () => {}` names the arrow `_a0`, in `.name` and in
+ * temporary's name (`_t = () => {}` names the arrow `_t`, in `.name` and in
  * stack frames): an anonymous function or inert class becomes `(() => F)()`
  * instead (V8 names nothing after an assignment of a call's result; the
  * arrow cannot throw, so no frame of it ever shows). A class whose creation
@@ -148,7 +150,7 @@ export function assignTemp(e: Emitter, tmp: t.Identifier, value: t.Expression): 
  * `_ar.<name>` with the identifier `name` placed at `nameLoc` (when on the line
  * of `callLoc`). It maps back to the method name under that name: a stack trace
  * rewritten through the source map (--enable-source-maps) names the called
- * function after the symbol at its call site, `get`, not `fc`.
+ * function after the symbol at its call site, `get`, not after the entry (`t`).
  */
 function runtimeMember(e: Emitter, name: EntryName, callLoc?: t.Node | null, nameLoc?: t.Node | null): t.MemberExpression {
   const id = t.identifier(name);
@@ -235,7 +237,8 @@ function lateOf(info: CallInfo, args: Arg[], untracked: boolean): { chooser: Ent
  * argument, in a temporary of its own when it is not the last) and, where the
  * arguments can suspend, the choice:
  * `(pre, _t1 = f, _t2 = o, _ar.tl(S, _t2, _t1))(_t1, _t2, _t3 = k, _ar.k(S, _t1, _t2, v, 1, _t3))`;
- * a join's result goes through `j`: `_ar.j((...)(_t1, _t2, _t3 = x), S, _t1, _t2, _t3, 1)`.
+ * a join's result goes through `j`: `_ar.j((...)(_t1, _t2, _t3 = x), S, _t1, _t2, _t3, 1)`
+ * (`1`: the key is `_t3`, KEY_IN.key).
  */
 function callTail(
   e: Emitter,
@@ -316,7 +319,7 @@ function callTail(
 
 /**
  * The call shape for a method already looked up (optional calls `m.get?.(k)`):
- * `_ar.t(S, recv, fn)(fn, recv, k)`, `recv` and `fn` being references read
+ * `(_ar.t(S, recv, fn))(fn, recv, k)`, `recv` and `fn` being references read
  * before the arguments run (`this`, our temporaries).
  */
 export function callShape(

@@ -202,7 +202,7 @@ export function notFunctionMessage(callee: t.Node, place: CallPlace, resolve: Re
     case 'yield*':
     case 'async-yield*':
       // `yield* (intermediate value) is not iterable`, with one more placeholder for every
-      // statement V8 visits after it in the function: the runtime lets V8 word it (SiteTuple).
+      // statement V8 visits after it in the function: the runtime lets V8 word it (api.ts Site).
       return '';
   }
 }

@@ -265,7 +265,7 @@ export class InstrumentState implements ChainEmitter {
   }
 
   /**
-   * Adds a site. `message` is V8's TypeError for the site (SiteTuple): a call
+   * Adds a site (api.ts Site). `message` is V8's TypeError for the site: a call
    * site's "is not a function", an iteration site's "not iterable" ('' for
    * V8's wording by value), a check site's message (`%s`: the value);
    * `nullishOnly` marks a site that throws it only for null and undefined (a

@@ -189,7 +189,8 @@ export interface Frame {
 /**
  * The runtime object. Generated code shapes (S is a site id; R a receiver
  * expression, evaluated once; `_o`, `_f` temporaries of the generated code,
- * variables of the enclosing function, read before any argument runs):
+ * variables of the enclosing function, read before any argument runs; `_t`,
+ * `_t1`, ... temporaries of one shape; `1` and `4` in `k` and `j`: KEY_IN):
  *
  * | original                        | generated                                   |
  * |---------------------------------|---------------------------------------------|
@@ -197,8 +198,11 @@ export interface Frame {
  * | `R.get(...args)`                | `(_o = R, _f = _o.get, _ar.t(S, _o, _f))(_f, _o, ...args)` |
  * | `super.get(k)`                  | `(_f = super.get, _ar.t(S, this, _f))(_f, this, k)` |
  * | `R.set(k, v)`, `R.add(k)`       | `(_o = R, _f = _o.set, _t1 = _f, _t2 = _o, _ar.tl(S, _t2, _t1))(_t1, _t2, _t3 = k, _ar.k(S, _t1, _t2, v, 1, _t3))` |
- * | `R.m(a, await b)`               | `(..., _t3 = _ar.tl(S, _t2, _t1))(_t1, _t2, a, _ar.k(S, _t1, _t2, await b, 4, void 0, _t3))` |
+ * | `R.get(a, await b)`             | `(..., _t3 = _ar.tl(S, _t2, _t1))(_t1, _t2, a, _ar.k(S, _t1, _t2, await b, 4, void 0, _t3))` |
  * | `Promise.all(x)` (global)       | `_ar.j((_o = Promise, _f = _o.all, _t1 = _f, _t2 = _o, _ar.tj(S, _t2, _t1))(_t1, _t2, _t3 = x), S, _t1, _t2, _t3, 1)` |
+ * | `m?.get(k)`, `m.get?.(k)`       | `(m) == null ? void 0 : (_f = m.get, _ar.t(S, m, _f))(_f, m, k)`, `(_t = m.get) == null ? void 0 : (_ar.t(S, m, _t))(_t, m, k)` |
+ * | `F(a)`, F holding generated code | `(_f = F, _ar.t(S, void 0, _f))(_f, void 0, a)` (`R.f(a)`: as `R.get(k)`) |
+ * | `o.f()` whose value an iteration takes (`for (x of o.f())`) | `(_o = o, _f = _o.f, typeof _f == "function" ? _ar.fc : _ar.t(S, _o, _f))(_f, _o)` |
  * | `R.size`                        | `_ar.size(S, _o = R, _o.size)`              |
  * | `Array.from(E, ...)` (global)   | `Array.from(_ar.whole(S, E), ...)`          |
  * | `for (x of E)`, `[...E]`, `f(...E)`, `[a] = E`, `yield* E` | E becomes `_ar.iter(S, E)` (`_ar?.iter(S, E)` for `[...a?.b]`) |

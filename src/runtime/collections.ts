@@ -326,7 +326,7 @@ function holdable(k: unknown): boolean {
  *
  * @example
  *   // wm.set(k, await v) ->
- *   // (_t1 = wm.set, _t2 = wm, _t3 = _ar.tl(S, _t2, _t1))(_t1, _t2, _t4 = k, _ar.k(S, _t1, _t2, await v, 1, _t4, _t3))
+ *   // (_f = wm.set, _t = _f, _t2 = _ar.tl(S, wm, _t))(_t, wm, _t3 = k, _ar.k(S, _t, wm, await v, 1, _t3, _t2))
  */
 export function lateHook(site: number, f: unknown, o: unknown, last: unknown, how: KeyIn, key?: unknown, c?: unknown): unknown {
   // The common case, a Map's or Set's set or add (recorded by the entry chooseLateCall chose): nothing to do.

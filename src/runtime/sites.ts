@@ -8,7 +8,7 @@ import { decodeSite, SITE, type FileMeta, type SiteTuple } from './api';
 import { SafeMap } from './safe-collections';
 
 export interface SiteInfo {
-  /** Method name, `size`, `iterate`, `new` or `function` (see SiteTuple). */
+  /** Method name, `size`, `iterate`, `new`, `function` or a check (api.ts Site). */
   what: string;
   /** Original source file (absolute path). */
   file: string;
