@@ -1,11 +1,13 @@
 /**
  * Installs the ESM hooks: in-thread with `module.registerHooks()` where Node
- * has it (22.15+, 24), else in Node's hooks thread with `module.register()`
- * (Node 20).
+ * has it (22.15+, 23.5+), else in Node's hooks thread with `module.register()`
+ * (Node 20; Node 26 deprecates `module.register()`, DEP0205).
  *
  * In-thread, the `load` hook also sees CommonJS modules, which reach
  * `Module.prototype._compile` afterwards, so it instruments only ES modules
- * and leaves CommonJS to the CJS hook: every module is instrumented once.
+ * (and CommonJS TypeScript, which Node 22 may compile without `_compile`:
+ * load-hook.ts) and leaves CommonJS to the CJS hook: every module is
+ * instrumented once.
  */
 import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -30,7 +32,7 @@ const api = Module as unknown as ModuleHooksApi;
  * Which mechanism `installEsmHooks` uses on this Node.
  *
  * @example
- *   esmHooksKind() // => 'registerHooks' on Node 24, 'register' on Node 20
+ *   esmHooksKind() // => 'registerHooks' on Node 22.15+, 'register' on Node 20
  */
 export function esmHooksKind(): 'registerHooks' | 'register' | 'none' {
   if (typeof api.registerHooks === 'function') return 'registerHooks';

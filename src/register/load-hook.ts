@@ -31,6 +31,15 @@ const ESM_FORMATS: ReadonlySet<string> = new Set(['module', 'module-typescript']
  */
 const CJS_FORMATS: ReadonlySet<string> = new Set(['commonjs', 'commonjs-typescript']);
 
+/**
+ * CommonJS TypeScript that Node strips itself is instrumented in-thread too:
+ * Node 22 compiles such a module that its ES module loader loads (an entry
+ * run with `--import`, a `.cts` imported from ESM) without `_compile`. Where
+ * `_compile` sees it afterwards (24+, and `require`), the CJS hook finds it
+ * instrumented already and leaves it: each module is instrumented once.
+ */
+const IN_THREAD_CJS_FORMATS: ReadonlySet<string> = new Set(['commonjs-typescript']);
+
 const decoder = new TextDecoder();
 
 function sourceText(source: string | ArrayBuffer | ArrayBufferView): string {
@@ -41,7 +50,7 @@ function sourceText(source: string | ArrayBuffer | ArrayBufferView): string {
 /**
  * The load result with the source instrumented, or `result` itself.
  *
- * @param withCommonJS also instrument CommonJS sources (the hooks thread)
+ * @param withCommonJS also instrument CommonJS sources (the hooks thread); else only CommonJS TypeScript
  *
  * @example
  *   load(url, context, nextLoad) {
@@ -52,7 +61,7 @@ export function instrumentLoaded(url: string, result: LoadResult, options: Pick<
   const { format, source } = result;
   if (source == null || typeof format !== 'string' || !url.startsWith('file:')) return result;
   const esm = ESM_FORMATS.has(format);
-  if (!esm && !(withCommonJS && CJS_FORMATS.has(format))) return result;
+  if (!esm && !(withCommonJS ? CJS_FORMATS : IN_THREAD_CJS_FORMATS).has(format)) return result;
   try {
     const filename = fileURLToPath(url);
     // A lock library's entry module gets a line that hands it to the runtime's lock models (locks.ts).

@@ -7,11 +7,12 @@ import { detect, lineOf, linePairs } from './run';
 
 const head = "const m = new Map();\nconst fs = require('node:fs');\n";
 
-function expectOrdered(name: string, body: string, stdout: string): void {
+function expectOrdered(name: string, body: string, stdout: string | RegExp): void {
   const run = detect(name, head + body);
   expect(run.races, run.stderr).toEqual([]);
   expect(run.status).toBe(0);
-  expect(run.stdout).toBe(stdout);
+  if (typeof stdout === 'string') expect(run.stdout).toBe(stdout);
+  else expect(run.stdout).toMatch(stdout);
 }
 
 function expectRace(name: string, body: string): void {
@@ -51,7 +52,7 @@ fs.readFile(__filename, () => console.log(m.get('k')));
 Promise.resolve().then(() => m.set('k', 'v'));
 process.nextTick(() => m.set('j', 'w'));
 fs.stat(__filename, () => console.log(m.get('j')));
-`, 'w\nv\n');
+`, /^(w\nv|v\nw)\n$/); // Which I/O callback runs first is the disk's and Node's affair (26 often reads before it stats).
   });
   it('orders ticks queued by two events of one drain in the order those ran', () => {
     expectOrdered('tick-fifo-drain.js', `
@@ -142,8 +143,9 @@ setImmediate(() => console.log(m.get('k') ?? 'none')); // R
 
   it('does not order the branches of Promise.race', () => {
     expectRace('race-branches.js', `
-const slow = new Promise((r) => fs.readFile(__filename, r)).then(() => m.set('k', 'v')); // W
 const fast = new Promise((r) => fs.stat(__filename, r));
+// slow starts its I/O only once fast settled, so it loses the race on every Node and disk.
+const slow = fast.then(() => new Promise((r) => fs.readFile(__filename, r))).then(() => m.set('k', 'v')); // W
 Promise.race([slow, fast]).then(() => setTimeout(() => console.log(m.get('k')), 20)); // R
 `);
   });

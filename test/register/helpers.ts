@@ -6,6 +6,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { NodeBinary } from '../support/nodes';
+
+export { NODES, lacks, type NodeBinary } from '../support/nodes';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const FIXTURES = path.join(__dirname, 'fixtures');
@@ -14,26 +17,6 @@ export const REGISTER = path.join(ROOT, 'dist', 'register', 'register.js');
 export const REGISTER_URL = pathToFileURL(REGISTER).href;
 
 if (!fs.existsSync(REGISTER)) throw new Error(`${REGISTER} is missing: run npm run build first`);
-
-export interface NodeBinary {
-  name: string;
-  path: string;
-  major: number;
-  /** Node strips TypeScript types by itself (`process.features.typescript`). */
-  stripsTypes: boolean;
-}
-
-function describeNode(bin: string): NodeBinary {
-  const out = spawnSync(bin, ['-p', 'JSON.stringify([process.versions.node, process.features.typescript ?? false])'], { encoding: 'utf8' });
-  if (out.status !== 0) throw new Error(`cannot run ${bin}: ${out.stderr}`);
-  const [version, typescript] = JSON.parse(out.stdout) as [string, string | false];
-  return { name: `node ${version}`, path: bin, major: Number(version.split('.')[0]), stripsTypes: typescript !== false };
-}
-
-/** The Node binaries to test with: this one, and ASYNCRACE_TEST_NODE24 when set. */
-export const NODES: NodeBinary[] = [process.execPath, process.env.ASYNCRACE_TEST_NODE24]
-  .filter((bin): bin is string => !!bin)
-  .map(describeNode);
 
 export interface Run {
   status: number | null;

@@ -4,7 +4,7 @@
  * module instrumented once, the output otherwise unchanged.
  */
 import { describe, expect, it } from 'vitest';
-import { NODES, REGISTER, REGISTER_URL, fixture, run, splitProbe } from './helpers';
+import { NODES, REGISTER, REGISTER_URL, fixture, lacks, run, splitProbe } from './helpers';
 
 const FILES = ['ts/main.mts', 'ts/main.cts', 'ts/plain.ts'];
 
@@ -28,7 +28,9 @@ describe.each(NODES)('$name', (node) => {
     });
   });
 
-  describe.runIf(node.stripsTypes)("with Node's type stripping", () => {
+  // Type stripping is on by default from Node 22.18 and 23.6.
+  const stripping = "with Node's type stripping";
+  describe.skipIf(!node.stripsTypes)(node.stripsTypes ? stripping : `${stripping} (skipped: ${lacks(node, 'type stripping')})`, () => {
     describe.each([
       { name: '--import', args: ['--import', REGISTER_URL] },
       { name: '--require', args: ['--require', REGISTER] },

@@ -18,7 +18,8 @@
  * Each fixture must actually be instrumented (checked with dist/instrument's
  * `instrument()`), or a pass would prove nothing; `// @uninstrumentable` exempts one.
  *
- * Set ASYNCRACE_TEST_NODE24 to a Node 24 binary to also run each fixture once under it.
+ * Set ASYNCRACE_TEST_NODES to other Node binaries (separated by ':') to also run each fixture
+ * once under each (.ci/run instead runs the whole suite on every supported line).
  * Set ASYNCRACE_TEST_REGISTER to another hook file (a no-op file checks the fixtures).
  * Set ASYNCRACE_TEST_ALL_VARIANTS=1 to run every CommonJS fixture through --import too.
  */
@@ -29,6 +30,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, it } from 'vitest';
 import { childEnv, childPool, type ChildResult } from '../support/child-pool';
+import { NODES, THIS_NODE, type NodeBinary } from '../support/nodes';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -36,8 +38,9 @@ const FIXTURES = path.join(HERE, 'fixtures');
 // ASYNCRACE_TEST_REGISTER overrides the hook (a no-op file checks the fixtures themselves).
 const REGISTER = process.env.ASYNCRACE_TEST_REGISTER || path.join(ROOT, 'dist', 'register', 'register.js');
 const REGISTER_URL = pathToFileURL(REGISTER).href;
-const NODE = process.execPath;
-const NODE24 = process.env.ASYNCRACE_TEST_NODE24 || '';
+const NODE = THIS_NODE.path;
+/** The binaries of ASYNCRACE_TEST_NODES. */
+const OTHER_NODES = NODES.slice(1);
 const ALL_VARIANTS = process.env.ASYNCRACE_TEST_ALL_VARIANTS === '1';
 const TIMEOUT_MS = 30_000;
 const POOL = Math.max(2, Math.min(6, (os.availableParallelism?.() ?? os.cpus().length) + 1));
@@ -286,7 +289,7 @@ function crashStderr(stderr: string, f: Fixture): string {
 // hooks enabled or a module has a source map. Each is narrow, says why, and is
 // listed in README.md; everything else must be identical.
 
-const major = (node: string): number => Number(/v(\d+)/.exec(node === NODE ? process.version : '')?.[1] ?? 24);
+const nodeOf = (node: string): NodeBinary => NODES.find((n) => n.path === node)!;
 
 interface Known {
   why: string;
@@ -298,8 +301,8 @@ interface Known {
 
 const KNOWN: Known[] = [
   {
-    why: 'Node 20 stamps two async-id symbols on every promise once an async_hooks init hook is enabled (Node 24 is told not to)',
-    applies: (c) => c.fixture.name === 'inspect-promises.js' && major(c.node) < 24,
+    why: 'Node before 24 stamps two async-id symbols on every promise once an async_hooks init hook is enabled (24+ is told not to: trackPromises)',
+    applies: (c) => c.fixture.name === 'inspect-promises.js' && !nodeOf(c.node).untracksPromises,
     rewrite: (text) =>
       text
         .replace(/,\n\s*\[Symbol\(async_id_symbol\)\]: \d+,\n\s*\[Symbol\(trigger_async_id_symbol\)\]: \d+\n\}/g, ' }')
@@ -329,8 +332,8 @@ const KNOWN: Known[] = [
         .replace(/file:\/\//g, ''),
   },
   {
-    why: "Node 20 prints the excerpt of a source-mapped error with one more blank line after the caret",
-    applies: (c) => c.variant.endsWith('+source-maps') && c.fixture.group === 'crash' && major(c.node) < 24,
+    why: "Node 20 prints the excerpt of a source-mapped error with one more blank line after the caret (22+ does not)",
+    applies: (c) => c.variant.endsWith('+source-maps') && c.fixture.group === 'crash' && nodeOf(c.node).major < 22,
     rewrite: (text) => text.replace(/^([ \t]*\^+[ \t]*)\n\n/m, '$1\n'),
   },
 ];
@@ -409,7 +412,7 @@ const registerMissing = () =>
   existsSync(REGISTER) ? undefined : `${path.relative(ROOT, REGISTER)} does not exist: build first (npx tsc -p tsconfig.build.json)`;
 
 const mainCases = fixtures.flatMap((f) => casesFor(f, NODE, ''));
-const node24Cases = fixtures.flatMap((f) => casesFor(f, NODE24 || 'node24', ' node24'));
+const otherCases = OTHER_NODES.map((node) => ({ node, cases: fixtures.flatMap((f) => casesFor(f, node.path, ` ${node.name}`)) }));
 const pending = new Map<Case, Promise<[Result, Result]>>();
 
 function results(c: Case): Promise<[Result, Result]> {
@@ -441,7 +444,7 @@ beforeAll(() => {
   if (registerMissing()) return;
   // Start every run now so that the pool works in parallel while tests report in order.
   for (const c of mainCases) void results(c);
-  if (NODE24) for (const c of node24Cases) void results(c);
+  for (const { cases } of otherCases) for (const c of cases) void results(c);
 });
 
 describe('semantics: plain vs instrumented', () => {
@@ -480,8 +483,7 @@ describe('semantics: crashing programs', () => {
     it(c.title, () => check(c));
     // Without a source map Node prints the line it ran, which is the instrumented line
     // (README: limitations); with one, it prints the original line and must point at the same place.
-    if (!c.variant.endsWith('+source-maps')) continue;
-    it(`${c.title} source excerpt`, async () => {
+    if (c.variant.endsWith('+source-maps')) it(`${c.title} source excerpt`, async () => {
       if (registerMissing()) throw new Error(registerMissing());
       const [plain, instr] = await results(c);
       const a = errorShape(plain.stderr, c.fixture).excerpt;
@@ -495,6 +497,8 @@ describe('semantics: syntax errors', () => {
   for (const c of mainCases.filter((x) => x.fixture.group === 'syntax')) it(c.title, () => check(c));
 });
 
-describe.skipIf(!NODE24)('semantics: Node 24 (ASYNCRACE_TEST_NODE24)', () => {
-  for (const c of node24Cases) it(c.title, () => check(c));
-});
+for (const { node, cases } of otherCases) {
+  describe(`semantics: ${node.name} (ASYNCRACE_TEST_NODES)`, () => {
+    for (const c of cases) it(c.title, () => check(c));
+  });
+}
