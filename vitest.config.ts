@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,5 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most test files wait on the child processes they start: vitest's default (one worker fewer than
+    // the cores) leaves one of a two-core CI machine's cores idle.
+    maxWorkers: Math.max(2, os.availableParallelism() - 1),
   },
 });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeOptionsWith } from '../../src/register/node-options';
 import type { Report } from '../../src/report/types';
+import { detect, lineOf } from '../detect/run';
 
 const root = path.resolve(__dirname, '../..');
 const bin = path.join(root, 'bin/asyncrace.js');
@@ -110,6 +111,23 @@ function out(name: string): string {
 }
 
 describe('ASYNCRACE_OPTIONS', () => {
+  it('strict: every unordered conflicting pair is a data-race, also the single-event patterns the default leaves alone', () => {
+    const src = `const io = () => require('node:fs').promises.readFile(__filename);
+const counts = new Map();
+async function handle() {
+  await io();
+  counts.set('n', (counts.get('n') ?? 0) + 1); // RMW
+}
+Promise.all([handle(), handle()]).then(() => console.log(counts.get('n')));
+`;
+    expect(detect('strict-off.js', src).races).toEqual([]);
+    const run = detect('strict-on.js', src, 'strict=1');
+    expect(run.status).toBe(66);
+    expect(run.stdout).toBe('2\n');
+    expect(run.races.map((r) => r.kind)).toContain('data-race');
+    expect(run.races.every((r) => r.current.frames[0]!.line === lineOf(src, '// RMW'))).toBe(true);
+  });
+
   it('exitcode: the exit code when a race was found', () => {
     expect(cli('', []).code).toBe(66);
     expect(cli('exitcode=3', []).code).toBe(3);

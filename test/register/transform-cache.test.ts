@@ -231,17 +231,16 @@ describe('entries', () => {
 
 // --- Processes --------------------------------------------------------------
 
-/** Ways an entry goes bad on disk, each given the good entry and its key. */
+/**
+ * Ways an entry goes bad on disk, each given the good entry and its key: one that fails the payload's
+ * hash and one that is whole but foreign, to show a process rewrites what it cannot use. Every other way
+ * an entry is refused is a unit test of decodeEntry above.
+ */
 const CORRUPTIONS: Array<[string, (data: Buffer, key: string) => Buffer]> = [
-  ['empty', () => Buffer.alloc(0)],
-  ['truncated', (d) => d.subarray(0, Math.floor(d.length / 2))],
-  ['a flipped payload byte', (d) => Buffer.from(d.map((b, i) => (i === d.length - 20 ? b ^ 1 : b)))],
   // The header is right; the code is not the one it was written with.
   ['other code under its header', (d) => Buffer.concat([d.subarray(0, d.indexOf(10) + 1), Buffer.from("console.log('tampered');\n")])],
   // Well-formed and hashed, but for another key (a foreign or misplaced file).
   ['a valid entry of another key', () => encodeEntry('0'.repeat(64), "console.log('foreign');\n")],
-  ['an entry of another format', (_d, key) => Buffer.from(encodeEntry(key, "console.log('stale');\n").toString('latin1').replace(`${ENTRY_MAGIC} 1 `, `${ENTRY_MAGIC} 0 `), 'latin1')],
-  ['not an entry', () => Buffer.from('\0\0garbage\n')],
 ];
 
 describe.each(NODES)('$name', (node) => {
@@ -288,7 +287,8 @@ describe.each(NODES)('$name', (node) => {
       expect(filesUnder(cache)).toEqual(files);
 
       // A map file that changed since it was written is not used (reports show generated columns); nothing else changes.
-      for (const bad of ['', '{"version":3,"sources":[],"names":[],"mappings":";;;;"}', '\0garbage']) {
+      // (A well-formed map of other content: an empty or garbled file fails the same hash check.)
+      for (const bad of ['{"version":3,"sources":[],"names":[],"mappings":";;;;"}']) {
         fs.writeFileSync(mapFile, bad);
         expectRace(run(node, [...entry.args, file], { cwd: dir }));
       }
