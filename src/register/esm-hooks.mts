@@ -16,9 +16,10 @@ type Filter = { include: string[]; exclude: string[] };
 type LoadContext = { format?: string | null | undefined; [other: string]: unknown };
 type NextLoad = (url: string, context?: LoadContext) => Promise<LoadResult> | LoadResult;
 
-// The shared hook body is CommonJS, like the rest of asyncrace.
+// The shared hook body is CommonJS, like the rest of asyncrace. It loads on the first ES module: a
+// program that loads none (a CommonJS one under --require) does not pay for it in this thread.
 const require = createRequire(import.meta.url);
-const { instrumentLoaded } = require('./load-hook.js') as typeof LoadHookModule;
+let hookBody: typeof LoadHookModule | undefined;
 const { defaults } = require('../options.js') as typeof OptionsModule;
 
 let options: Filter = { include: defaults.include, exclude: defaults.exclude };
@@ -37,5 +38,6 @@ export function initialize(data: Filter | undefined): void {
 export async function load(url: string, context: LoadContext, nextLoad: NextLoad): Promise<LoadResult> {
   if (context[OUTER] === true) return nextLoad(url, context);
   const result = await nextLoad(url, { ...context, [OUTER]: true });
-  return instrumentLoaded(url, result, options, true);
+  hookBody ??= require('./load-hook.js') as typeof LoadHookModule;
+  return hookBody.instrumentLoaded(url, result, options, true);
 }

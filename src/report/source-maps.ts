@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import type * as TraceMapping from '@jridgewell/trace-mapping';
+import type { TraceMap } from '@jridgewell/trace-mapping';
 import type { FileMeta } from '../runtime/api';
 import { moduleMeta } from '../runtime/sites';
 import { toPath } from './paths';
@@ -21,6 +22,10 @@ export interface OriginalPosition {
 
 // Parsed once per registered module; keyed by the metadata object so that a
 // module registered again (a re-run) gets its new map.
+// Loaded with the first report that needs a map, not at every start of a detected process.
+let traceMapping: typeof TraceMapping | undefined;
+const tracing = (): typeof TraceMapping => (traceMapping ??= require('@jridgewell/trace-mapping') as typeof TraceMapping);
+
 const parsed = new WeakMap<FileMeta, TraceMap | null>();
 
 /**
@@ -45,7 +50,7 @@ function traceMapOf(meta: FileMeta): TraceMap | null {
   if (map === undefined) {
     try {
       const text = meta.map ? mapText(meta.map) : null;
-      map = text ? new TraceMap(text, meta.file) : null;
+      map = text ? new (tracing().TraceMap)(text, meta.file) : null;
     } catch {
       // A malformed map: show generated positions rather than fail the report.
       map = null;
@@ -74,7 +79,7 @@ export function originalPosition(file: string, line: number, column: number): Or
   const map = traceMapOf(meta);
   if (!map) return undefined;
   // Source maps count columns from 0, stack frames from 1.
-  const pos = originalPositionFor(map, { line, column: Math.max(0, column - 1) });
+  const pos = tracing().originalPositionFor(map, { line, column: Math.max(0, column - 1) });
   if (pos.source === null || pos.line === null || pos.column === null) return undefined;
   return { file: sourcePath(pos.source, meta.file), line: pos.line, column: pos.column + 1 };
 }
