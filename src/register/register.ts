@@ -1,73 +1,27 @@
 /**
  * The entry for `node --require asyncrace/register app.js` and
  * `node --import asyncrace/register app.mjs` (the CLI preloads it through
- * NODE_OPTIONS): reads `ASYNCRACE_OPTIONS`, installs the runtime, the
- * CommonJS and ESM hooks that instrument the program's modules, and the
- * report at exit.
+ * NODE_OPTIONS): installs detection (install.ts) in the thread the program
+ * runs in.
  *
  * Loading it again in the same thread (both flags, two copies of asyncrace)
- * does nothing.
+ * does nothing, and so does Node's hooks thread, which runs the `--require`
+ * preloads too: that is checked before anything else loads, so the hooks
+ * thread does not load the runtime for nothing.
  *
  * @example
  *   // ASYNCRACE_OPTIONS="halt_on_error=1" node --import asyncrace/register app.mjs
  */
-import fs from 'node:fs';
-import { OptionsError, parseOptions, type Options } from '../options';
-import { noteIfVitest } from '../report/cli-notes';
-import { suppressionsOf } from '../report/suppress';
-import { startDetection } from '../start-detection';
-import { keepDetectionInChildren } from './children';
-import { installCjsHook } from './cjs-hook';
-import { installEsmHooks } from './esm-register';
-import { installExitHandling } from './exit';
 import { inHooksThread } from './hooks-thread';
-import { reportInternalError } from './internal-error';
-import { threadSettings } from './settings';
 
 const REGISTERED = Symbol.for('asyncrace.register');
-
-function readOptions(text: string | undefined): Options {
-  try {
-    const options = parseOptions(text);
-    // The files options name are checked now too: a bad one stops the run before the program starts.
-    suppressionsOf(options);
-    return options;
-  } catch (err) {
-    if (!(err instanceof OptionsError)) throw err;
-    // Before the program runs, like a bad command-line flag.
-    fs.writeSync(2, `${err.message} (in ASYNCRACE_OPTIONS)\n`);
-    process.exit(2);
-  }
-}
 
 function register(): void {
   const global = globalThis as Record<symbol, unknown>;
   if (global[REGISTERED] || inHooksThread()) return;
   Object.defineProperty(global, REGISTERED, { value: true, enumerable: false });
-
-  const settings = threadSettings();
-  const options = readOptions(settings.options);
-  try {
-    startDetection(options, settings.reportDir);
-  } catch (err) {
-    // Without a runtime, instrumented code could not run: the program runs
-    // undetected rather than not at all.
-    reportInternalError('installing the runtime (the program runs undetected)', err);
-    return;
-  }
-  installExitHandling(options, settings.reportDir, settings.raceFlag);
-  if (settings.reportDir) {
-    // Tells the CLI when this is vitest, whose tests only its plugin instruments.
-    noteIfVitest(settings.reportDir);
-    // Under the CLI: children started with an environment of their own are watched too.
-    try {
-      keepDetectionInChildren({ register: __filename, reportDir: settings.reportDir, options: settings.options });
-    } catch (err) {
-      reportInternalError('following child processes (children with their own environment run undetected)', err);
-    }
-  }
-  installCjsHook(options);
-  installEsmHooks(options);
+  // Loaded only here: see above.
+  (require('./install') as typeof import('./install')).install(__filename);
 }
 
 register();
