@@ -31,6 +31,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, it } from 'vitest';
 import { childEnv, childPool, type ChildResult } from '../support/child-pool';
 import { NODES, THIS_NODE, type NodeBinary } from '../support/nodes';
+import { prewarm } from '../support/prewarm';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -440,8 +441,18 @@ function defang(message: string): string {
   return message.replace(/^(\s*)at /gm, '$1\u00b7 at ');
 }
 
+/** Every JavaScript file under fixtures/ (the fixtures and what they load). */
+function javaScriptFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => /\.(c|m)?js$/.test(f))
+    .map((f) => path.join(dir, f))
+    .sort();
+}
+
 beforeAll(() => {
   if (registerMissing()) return;
+  // The children start from the transform cache, as on a second run (test/support/prewarm.ts).
+  if (!process.env.ASYNCRACE_TEST_REGISTER) for (const node of NODES) prewarm(node.path, javaScriptFiles(FIXTURES));
   // Start every run now so that the pool works in parallel while tests report in order.
   for (const c of mainCases) void results(c);
   for (const { cases } of otherCases) for (const c of cases) void results(c);
