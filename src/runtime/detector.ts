@@ -18,7 +18,7 @@
 import { asked, currentEvent, happensBefore, causallyBefore, onEventEnd, type Ev } from './events';
 import { currentFrame, type Cell } from './shadow-stack';
 import { Access, type KeyState, type Shadow } from './shadow-state';
-import { awaitedTask, sameTask } from './spans';
+import { awaitedTask, comesBetweenInEvent, sameTask } from './spans';
 import { captureLive } from './live-stack';
 import { internalError } from './internal-error';
 import { SafeSet } from './safe-collections';
@@ -66,10 +66,12 @@ onEventEnd((ev) => {
   pending = [];
   settling = true;
   try {
-    // A read's span first: a read whose event went on to write the key was checked as that write.
+    // A read's span first: a read whose event went on to write the key was checked as that write, and a
+    // read at a site seen to go on to write it is a re-check: the task acts on what it reads now, and
+    // carries nothing across the await (also on the runs where it then finds nothing to do).
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
-      if (p.read.ev === ev && !p.write && !p.read.rmw && checkSpan(p.shadow, p.ks, p.key, p.read)) p.read.spanned = true;
+      if (p.read.ev === ev && !p.write && !p.read.rmw && !updatingSites.has(p.read.site) && checkSpan(p.shadow, p.ks, p.key, p.read)) p.read.spanned = true;
     }
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
@@ -194,7 +196,7 @@ function noSpan(ks: KeyState, c: Access): boolean {
   return true;
 }
 
-/** Checks `c` as the second access of a task's span against the key's history; true when it reported one. */
+/** Checks `c` as the second access of a task's span against the key's history; true when it found a violation (reported now or before). */
 function checkSpan(shadow: Shadow, ks: KeyState, key: unknown, c: Access): boolean {
   if (noSpan(ks, c)) return false;
   const hist = ks.hist;
@@ -209,13 +211,21 @@ function checkSpan(shadow: Shadow, ks: KeyState, key: unknown, c: Access): boole
   if (!a1) return false;
   for (let i = hist.length - 1; i >= 0; i--) {
     const b = hist[i]!;
-    if (b.ev === a1.ev || b.ev === c.ev) continue;
-    // Another task's access, that could have run between the two.
-    if (sameTask(b, c) || happensBefore(b.ev, a1.ev)) continue;
-    // Put between them by the task itself (fork and join): intended.
-    if (causallyBefore(a1.ev, b.ev) && causallyBefore(b.ev, c.ev)) continue;
+    if (b.ev === c.ev) continue;
+    if (b.ev === a1.ev) {
+      // In the first access's own event, only the code of another activation that ran after the task
+      // suspended: `memoized(); cache.clear()` clears between memoized's check and its use after the await.
+      if (!comesBetweenInEvent(a1, b, c)) continue;
+    } else {
+      // Another task's access, that could have run between the two.
+      if (sameTask(b, c) || happensBefore(b.ev, a1.ev)) continue;
+      // Put between them by the task itself (fork and join): intended.
+      if (causallyBefore(a1.ev, b.ev) && causallyBefore(b.ev, c.ev)) continue;
+    }
     if (!unserializable(a1, b, c, ks === shadow.keySet)) continue;
-    return race('atomicity-violation', shadow, ks, key, c, a1, b);
+    // Spanned also when this pair was reported before (a third task of a stampede): not an order race then.
+    race('atomicity-violation', shadow, ks, key, c, a1, b);
+    return true;
   }
   return false;
 }

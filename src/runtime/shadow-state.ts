@@ -11,6 +11,8 @@ import { SafeMap, SafeWeakMap } from './safe-collections';
 
 export type CollectionType = 'Map' | 'Set' | 'WeakMap' | 'WeakSet';
 
+let accesses = 0;
+
 /** One access as history keeps it: a site id and a shadow stack pointer, no capture. */
 export class Access {
   /** A read that found nothing (get undefined, has false). */
@@ -21,6 +23,8 @@ export class Access {
   rmw = false;
   /** Reported as the end of a task's span (its order races are then not reported as well). */
   spanned = false;
+  /** Order of the accesses: within one event, which came first. */
+  readonly n = ++accesses;
   constructor(
     readonly ev: Ev,
     readonly write: boolean,

@@ -11,6 +11,9 @@
  * Continuation is not ancestry: a module's top level (no activation) or a
  * function that starts handlers from inside callees it calls (a map()
  * callback, a Promise executor) forks independent tasks, not one span.
+ *
+ * Another task's access can come between a task's two accesses also inside
+ * the first one's event: its caller's code after the call suspended.
  */
 import { causallyBefore } from './events';
 import type { Access } from './shadow-state';
@@ -39,6 +42,26 @@ function commonActivation(a: Cell | null, b: Cell | null): Cell | null {
 function below(inner: Cell, outer: Cell): boolean {
   for (let f = inner.parent, n = 0; f && n < MAX_DEPTH; f = f.parent, n++) if (f === outer) return true;
   return false;
+}
+
+/** Whether `frame` is `outer` or runs inside it on the shadow stack. */
+function within(frame: Cell | null, outer: Cell): boolean {
+  for (let f = frame, n = 0; f && n < MAX_DEPTH; f = f.parent, n++) if (f === outer) return true;
+  return false;
+}
+
+/**
+ * Whether `b`, in the event of `earlier` and after it, ran outside the async
+ * activation that continues from `earlier` to `later`: that activation had
+ * suspended at an await by then, and `b` is its caller's code or another's
+ * (`memoized(); cache.clear()` clears between memoized's check and its use
+ * after the await).
+ */
+export function comesBetweenInEvent(earlier: Access, b: Access, later: Access): boolean {
+  if (b.ev !== earlier.ev || b.n < earlier.n) return false;
+  const t = awaitedTask(later.frame);
+  if (!t || t !== awaitedTask(earlier.frame)) return false;
+  return !within(b.frame, t);
 }
 
 /** Whether `later` continues the task that made `earlier` (in an earlier event). */

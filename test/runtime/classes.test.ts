@@ -511,30 +511,105 @@ describe('strict=1', () => {
   });
 });
 
-describe('known gaps (docs/semantics.md says silent; the detector reports)', () => {
+describe('re-checks and stampedes of more than two tasks', () => {
+  /** `async function resolve(k) { if (!m.has(k)) { const v = await load(); <after> } }` */
+  function resolver(sim: Sim, m: Tracked): Task {
+    return sim.async('resolve', (t) => (m.has('h', 'CHECK') ? t.return() : t.await(sim.ioPromise())));
+  }
+
   // Corpus case safe-recheck-after-await-dns.js: `if (!m.has(k)) { v = await load(); if (!m.has(k)) m.set(k, v) }`.
-  // The loser's re-check after the await is taken as the end of a stale check (R W R). When this starts
-  // to pass, drop `.fails`.
-  it.fails('a re-check after the await carries nothing across it', () => {
+  it('is silent on a re-check after the await: the task acts on what it reads there', () => {
     const sim = new Sim();
     const m = sim.newMap();
-    const resolve = () => sim.async('resolve', (t) => (m.has('h', 'CHECK') ? t.return() : t.await(sim.ioPromise())));
-    const [a, b] = sim.script(() => [resolve(), resolve()]);
+    const [a, b] = sim.script(() => [resolver(sim, m), resolver(sim, m)]);
     const recheck = () => (m.has('h', 'RECHECK') ? undefined : m.set('h', 1, 'SET'));
     finish(a!, recheck);
+    // b's re-check finds a's entry and writes nothing: its site was seen writing in a.
     finish(b!, recheck);
     expect(sim.found()).toEqual([]);
   });
 
-  // A third task's check-then-act finds the span again, but the pair (ACT, CHECK) was reported: checkSpan
-  // answers "not spanned" and the write goes on to be reported as an order race of ACT with ACT, which
-  // two tasks never show (the real CLI does the same with three loads).
-  it.fails('a stampede of three tasks reports what a stampede of two does', () => {
+  it('reports the same shape when the read after the await uses what it finds (R W R)', () => {
+    const sim = new Sim();
+    const m = sim.newMap();
+    const [a, b] = sim.script(() => [resolver(sim, m), resolver(sim, m)]);
+    finish(a!, () => m.set('h', 1, 'SET'));
+    finish(b!, () => m.get('h', 'USE'));
+    expect(sim.found()).toEqual([{ kind: 'atomicity-violation', current: 'USE', previous: 'CHECK', between: 'SET', key: 'h' }]);
+  });
+
+  // checkSpan used to answer "not spanned" for a pair reported before, and the third write went on to be
+  // reported as an order race of ACT with ACT, which two tasks never show.
+  it('reports a stampede of three tasks as it reports one of two', () => {
     const sim = new Sim();
     const cache = sim.newMap();
     const load = () => sim.async('load', (t) => (cache.has('a', 'CHECK') ? t.return() : t.await(sim.ioPromise())));
     const loads = sim.script(() => [load(), load(), load()]);
     for (const l of loads) finish(l, () => cache.set('a', 1, 'ACT'));
     expect(sim.found()).toEqual([{ kind: 'atomicity-violation', current: 'ACT', previous: 'CHECK', between: 'ACT', key: 'a' }]);
+  });
+
+  it('reports the blind writes of three tasks that checked nothing as an order race', () => {
+    const sim = new Sim();
+    const cache = sim.newMap();
+    const tasks = sim.script(() => [awaitingIO(sim), awaitingIO(sim), awaitingIO(sim)]);
+    for (const t of tasks) finish(t, () => cache.set('a', 1, 'ACT'));
+    expect(sim.found()).toEqual([{ kind: 'order-race', current: 'ACT', previous: 'ACT', key: 'a' }]);
+  });
+});
+
+describe("the caller's code after the call suspended", () => {
+  /** `async function memoized() { if (cache.has('k')) { await io(); return cache.get('k') } }` */
+  function memoized(sim: Sim, cache: Tracked): Task {
+    return sim.async('memoized', (t) => (cache.has('k', 'CHECK') ? t.await(sim.ioPromise()) : t.return()));
+  }
+
+  it("reports `memoized(); cache.clear()`: the clear runs between the check and the use, in the check's event", () => {
+    const sim = new Sim();
+    const cache = sim.newMap([['k', 1]]);
+    const task = sim.script(() => {
+      const t = memoized(sim, cache);
+      cache.clear('CLEAR');
+      return t;
+    });
+    finish(task, () => cache.get('k', 'USE'));
+    expect(sim.found()).toEqual([{ kind: 'atomicity-violation', current: 'USE', previous: 'CHECK', between: 'CLEAR', key: 'k' }]);
+  });
+
+  it('is silent on `await memoized(); cache.clear()`', () => {
+    const sim = new Sim();
+    const cache = sim.newMap([['k', 1]]);
+    let task!: Task;
+    const main = sim.script(() => sim.async('main', (t) => t.await((task = memoized(sim, cache)).result)));
+    finish(task, () => cache.get('k', 'USE'));
+    main.resume((t) => {
+      cache.clear('CLEAR');
+      t.return();
+    });
+    expect(sim.found()).toEqual([]);
+  });
+
+  it('is silent on what the activation itself does before it suspends', () => {
+    const sim = new Sim();
+    const cache = sim.newMap([['k', 1]]);
+    const task = sim.script(() =>
+      sim.async('memoized', (t) => {
+        if (cache.has('k', 'CHECK')) cache.clear('CLEAR');
+        t.await(sim.ioPromise());
+      }),
+    );
+    finish(task, () => cache.get('k', 'USE'));
+    expect(sim.found()).toEqual([]);
+  });
+
+  it('is silent on what the caller did before the call', () => {
+    const sim = new Sim();
+    const cache = sim.newMap([['k', 1]]);
+    const task = sim.script(() => {
+      cache.set('k', 2, 'SET');
+      return memoized(sim, cache);
+    });
+    finish(task, () => cache.get('k', 'USE'));
+    expect(sim.found()).toEqual([]);
   });
 });
