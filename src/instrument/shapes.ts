@@ -472,6 +472,14 @@ export function awaitShape(e: Emitter, frame: string, node: t.AwaitExpression): 
   return e.gen(withLoc(t.callExpression(runtimeCallee(e, ENTRY.resume, [node.argument]), [awaited, t.identifier(frame)]), node));
 }
 
+/** `yield X` -> `_ar.res(yield _ar.sus(X, _arc), _arc)` (a generator with a `yield*` is not wrapped). */
+export function yieldShape(e: Emitter, frame: string, node: t.YieldExpression): t.CallExpression {
+  const operand = node.argument ?? t.unaryExpression('void', t.numericLiteral(0));
+  const sus = t.callExpression(runtimeCallee(e, ENTRY.suspend, [operand]), [operand, t.identifier(frame)]);
+  const yielded = e.gen(withLoc(t.yieldExpression(sus), node));
+  return e.gen(withLoc(t.callExpression(runtimeCallee(e, ENTRY.resume, [operand]), [yielded, t.identifier(frame)]), node));
+}
+
 /** `_ar.res(0, _arc);` at the start of a catch or finally block. */
 export function resumeStatement(e: Emitter, frame: string): t.ExpressionStatement {
   return e.gen(t.expressionStatement(t.callExpression(runtimeMember(e, ENTRY.resume), [t.numericLiteral(0), t.identifier(frame)])));

@@ -20,6 +20,7 @@ import { nameSkeleton, namesLaterArguments, withInferredNames } from './inferred
 import { callPlace, isParameterDefault, isValueUnused, suspends, type Place } from './places';
 import {
   awaitShape,
+  yieldShape,
   constructShape,
   destructureShape,
   iterAsyncShape,
@@ -321,10 +322,13 @@ export class InstrumentState implements ChainEmitter {
     return this.functions.get(node);
   }
 
-  /** The frame variable usable at `path`: inside a wrapped async function, not in a nested function or field initializer. */
-  asyncFrameAt(path: NodePath): string | undefined {
+  /**
+   * The frame variable usable at `path` where its function can suspend: inside a wrapped async
+   * function or generator, not in a nested function or field initializer.
+   */
+  suspendingFrameAt(path: NodePath): string | undefined {
     const owner = ownerOf(path);
-    if (owner.kind !== 'function' || !owner.path.node.async) return undefined;
+    if (owner.kind !== 'function' || !(owner.path.node.async || owner.path.node.generator)) return undefined;
     return this.functions.get(owner.path.node)?.wrap ? this.frame : undefined;
   }
 
@@ -486,6 +490,23 @@ function hasDeclarationConflict(path: NodePath<t.Function>): boolean {
   return false;
 }
 
+/** Whether the function's own body (not a nested function's) holds a `yield*`. */
+function delegates(path: NodePath<t.Function>): boolean {
+  let found = false;
+  path.traverse({
+    Function(inner) {
+      inner.skip();
+    },
+    YieldExpression(y) {
+      if (y.node.delegate) {
+        found = true;
+        y.stop();
+      }
+    },
+  });
+  return found;
+}
+
 function isModuleLevelDeclaration(path: NodePath<t.Function>): boolean {
   if (!path.isFunctionDeclaration()) return false;
   const p = path.parentPath;
@@ -610,7 +631,10 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
     enter(path, s) {
       const node = path.node;
       const hasBody = t.isBlockStatement(node.body) || t.isArrowFunctionExpression(node);
-      const wrap = hasBody && !node.generator && !hasDeclarationConflict(path);
+      // Generators too: resumed from promise reactions (TypeScript's __awaiter, co), one is an async
+      // task. Not one with a yield*: V8 words a yield* error by the code around it, and the generator
+      // would stay the current frame while the delegate is suspended.
+      const wrap = hasBody && !hasDeclarationConflict(path) && !(node.generator && delegates(path));
       const site = wrap ? s.site('function', node, path) : -1;
       s.setFunction(node, { wrap, site, hoisted: isModuleLevelDeclaration(path) });
     },
@@ -787,11 +811,14 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
       const node = path.node;
       // In an async generator, yield* iterates asynchronously (Symbol.asyncIterator first): left untouched.
       const fn = path.getFunctionParent()?.node;
-      if (fn && fn.async) return;
+      if (fn && fn.async && node.delegate) return;
+      const frame = node.delegate ? undefined : s.suspendingFrameAt(path);
       // V8 words `yield* E` by value or as `yield* (intermediate value)`, depending on E (see notIterableMessage).
       // `yield* new C()` stays: a collection made there is the generator's alone, and V8 words a C
       // that is not a constructor by where the yield* is.
       if (node.delegate && node.argument && iteratedThroughRuntime(node.argument) && !t.isNewExpression(node.argument)) node.argument = original(s, node.argument, iterShape(s, iterSite(s, node.argument, path, 'yield*'), node.argument));
+      // The generator suspends at a yield as an async function does at an await.
+      if (frame) replaceNode(s, path, yieldShape(s, frame, node));
     },
   },
 
@@ -812,14 +839,14 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
 
   AwaitExpression: {
     exit(path, s) {
-      const frame = s.asyncFrameAt(path);
+      const frame = s.suspendingFrameAt(path);
       if (frame) replaceNode(s, path, awaitShape(s, frame, path.node));
     },
   },
 
   TryStatement: {
     exit(path, s) {
-      const frame = s.asyncFrameAt(path);
+      const frame = s.suspendingFrameAt(path);
       if (!frame) return;
       const node = path.node;
       if (node.handler) node.handler.body.body.unshift(resumeStatement(s, frame));

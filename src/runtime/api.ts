@@ -210,9 +210,10 @@ export interface Frame {
  * | `new C(a)`, C holding generated code | `new (_ar.construct(S, C))(a)`             |
  * | `for await (x of E)`, E holding generated code | E becomes `_ar.iterAsync(S, E)` |
  * | `new Map(a)` (global Map, Set, WeakMap, WeakSet) | `_ar.made(S, new Map(a))`  |
- * | function body `B`               | `var _arc = _ar.push(S); try { B } finally { _ar.pop(_arc) }` |
+ * | function body `B` (generators too, but not one with a `yield*`) | `var _arc = _ar.push(S); try { B } finally { _ar.pop(_arc) }` |
  * | `await X` in an instrumented async function | `_ar.res(await _ar.sus(X, _arc), _arc)` |
- * | first statement of a `catch`/`finally` block in an instrumented async function | `_ar.res(0, _arc);` |
+ * | `yield X` in an instrumented generator | `_ar.res(yield _ar.sus(X, _arc), _arc)` (`yield` alone: X is `void 0`) |
+ * | first statement of a `catch`/`finally` block in an instrumented async function or generator | `_ar.res(0, _arc);` |
  *
  * When R is `this` or a binding never reassigned, `_o` is not needed:
  * `(_f = m.get, _ar.t(S, m, _f))(_f, m, k)`. The choice `t` makes depends only
@@ -305,9 +306,9 @@ export interface Runtime {
   push(site: number): Frame;
   /** leaveFunction: leaves the function whose frame `push` returned. */
   pop(frame: Frame): void;
-  /** suspend: at an await, restores the caller's frame; returns `v`. */
+  /** suspend: at an await or a yield, restores the caller's frame; returns `v`. */
   sus<T>(v: T, frame: Frame): T;
-  /** resume: after an await (or entering a catch/finally block), makes `frame` current again; returns `v`. */
+  /** resume: after an await or a yield (or entering a catch/finally block), makes `frame` current again; returns `v`. */
   res<T>(v: T, frame: Frame): T;
 
   /**
