@@ -8,7 +8,9 @@
  * what the race shows the code does not do (check and act in one step, a
  * snapshot where a loop runs across the await), and where the detector cannot
  * tell (what the task does with a value it read twice) it says so with an
- * "if".
+ * "if". The explanation names each task once: an interleaved access counted in
+ * the awaiting task (a callback it scheduled) or in the same callback source
+ * is named by what it is, not by the same number again.
  */
 import type { RawAccess, RawRace, RawTask } from '../runtime/race';
 import { siteInfo } from '../runtime/sites';
@@ -157,17 +159,34 @@ function hintFor(raw: RawRace, gap: Gap): string {
   return HINTS.checkThenAct(gap);
 }
 
+/**
+ * The interleaved access's task, as the explanation names it: by its number,
+ * or, when that number is one the sentence names already, by what it is.
+ * `first` is the task of the task's first access, `later` that of its
+ * continuation when it is another (a callback).
+ */
+function interleaver(b: RawAccess | undefined, first: number, awaited: boolean, later?: number): string {
+  if (!b) return 'another task';
+  if (b.task !== first && b.task !== later) return `task ${b.task}`;
+  // Counted in the awaiting task: its shadow stack grew from the task's, so the task scheduled it.
+  if (awaited) return 'a callback it scheduled';
+  // The same callback source (a repeating timer, an emitter or a socket) ran it too.
+  if (b.task === first) return later === undefined ? 'another of its callbacks' : 'another callback of its own';
+  return 'an earlier callback of that task';
+}
+
 function atomicity(raw: RawRace): Explanation {
   const a1 = raw.previous;
-  const b = raw.interleaved;
   const a2 = raw.current;
-  const other = b ? `task ${b.task}` : 'another task';
   const awaited = a1.task === a2.task && asyncFunction(taskOf(raw, a2.task)) !== undefined;
-  if (awaited) return { explanation: `task ${a1.task} awaits here; ${other} can run before it resumes`, resumed: AWAIT.after, hint: hintFor(raw, AWAIT) };
+  if (awaited) {
+    const other = interleaver(raw.interleaved, a1.task, true);
+    return { explanation: `task ${a1.task} awaits here; ${other} can run before it resumes`, resumed: AWAIT.after, hint: hintFor(raw, AWAIT) };
+  }
   const explanation =
     a1.task === a2.task
-      ? `task ${a1.task} continues in a later callback; ${other} can run before it`
-      : `task ${a1.task} continues in a callback (task ${a2.task}); ${other} can run before it`;
+      ? `task ${a1.task} continues in a later callback; ${interleaver(raw.interleaved, a1.task, false)} can run before it`
+      : `task ${a1.task} continues in a callback (task ${a2.task}); ${interleaver(raw.interleaved, a1.task, false, a2.task)} can run before it`;
   return { explanation, resumed: CALLBACK.after, hint: hintFor(raw, CALLBACK) };
 }
 

@@ -1,5 +1,6 @@
 // The words of a race (src/report/explain.ts): hints chosen from what the accesses are, never
-// asking for what the code already does. In-process, on races made by hand.
+// asking for what the code already does, and explanations that name each task once. In-process,
+// on races made by hand.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -171,5 +172,37 @@ describe('key hints', () => {
     expect(cb('get', 'get')).toBe(HINTS.staleRead(CALLBACK));
     for (const [m1, m2] of [['get', 'set'], ['get', 'get'], ['set', 'get'], ['set', 'set'], ['get', 'delete']]) expect(cb(m1!, m2!)).not.toMatch(/await/);
     expect(cb('get', 'set')).toContain('until the callback has run');
+  });
+});
+
+describe('explanations name each task once', () => {
+  const say = (a1: number, b: number | undefined, a2: number): string =>
+    explainRace(race({ a1: acc('get', S.get, a1), b: b === undefined ? undefined : acc('set', S.set, b, otherCell), a2: acc('set', S.set, a2), keySet: false }))
+      .explanation!;
+
+  it('the interleaved access counted in the awaiting task is a callback that task scheduled', () => {
+    // Its shadow stack grew from the task's own (a timer the async function set before the await).
+    expect(say(4, 4, 4)).toBe('task 4 awaits here; a callback it scheduled can run before it resumes');
+    expect(say(4, 5, 4)).toBe('task 4 awaits here; task 5 can run before it resumes');
+    expect(say(4, undefined, 4)).toBe('task 4 awaits here; another task can run before it resumes');
+  });
+
+  it('the interleaved access of the same callback source is another of its callbacks', () => {
+    // A repeating timer, an emitter or a socket runs several callbacks as one task number.
+    expect(say(5, 5, 5)).toBe('task 5 continues in a later callback; another of its callbacks can run before it');
+    expect(say(5, 5, 6)).toBe('task 5 continues in a callback (task 6); another callback of its own can run before it');
+    expect(say(5, 6, 6)).toBe('task 5 continues in a callback (task 6); an earlier callback of that task can run before it');
+    expect(say(5, 1, 6)).toBe('task 5 continues in a callback (task 6); task 1 can run before it');
+  });
+
+  it('never names a task number twice, whatever the ids', () => {
+    const ids = [1, 4, 5, 6];
+    for (const a1 of ids)
+      for (const a2 of ids)
+        for (const b of [...ids, undefined]) {
+          const text = say(a1, b, a2);
+          const named = [...text.matchAll(/task (\d+)/g)].map((m) => m[1]);
+          expect(new Set(named).size, text).toBe(named.length);
+        }
   });
 });
