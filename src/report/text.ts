@@ -4,7 +4,7 @@
  */
 import { displayPath } from './paths';
 import { kindText, printedKey } from './words';
-import type { ReportAccess, ReportCommand, ReportFrame, ReportRace, ReportTask } from './types';
+import type { ReportAccess, ReportCommand, ReportFrame, ReportPosition, ReportRace, ReportTask } from './types';
 
 export interface TextOptions {
   /** Paths under this directory print relative to it. Default: `process.cwd()`. */
@@ -28,13 +28,14 @@ function shownPath(file: string, paths: Paths): string {
   return displayPath(file, paths.cwd);
 }
 
-function location(frame: ReportFrame, paths: Paths): string {
+function location(frame: ReportPosition, paths: Paths): string {
   return `${shownPath(frame.file, paths)}:${frame.line}:${frame.column}`;
 }
 
 function frameLine(frame: ReportFrame, paths: Paths): string {
   // A frame without a function name prints as V8 prints it: the location alone.
-  return frame.function ? `${INDENT}at ${frame.function} (${location(frame, paths)})` : `${INDENT}at ${location(frame, paths)}`;
+  const at = frame.function ? `${INDENT}at ${frame.function} (${location(frame, paths)})` : `${INDENT}at ${location(frame, paths)}`;
+  return frame.mapped ? `${at} (source map: ${location(frame.mapped, paths)})` : at;
 }
 
 function stackLines(frames: readonly ReportFrame[], paths: Paths): string[] {

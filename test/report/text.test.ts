@@ -182,6 +182,19 @@ describe('text report', () => {
     expect(formatReport([], { cwd }, 0, { exitCode: 1, signal: null })).toBe('');
   });
 
+  it("prints a frame's mapped original after it, in parentheses, with paths shown as the others", () => {
+    const race = cacheRace();
+    race.current.frames = [
+      { ...frame('/app/node_modules/pkg/dist/index.js', 31, 5, 'connect'), mapped: { file: '/app/node_modules/pkg/src/index.ts', line: 40, column: 3 } },
+    ];
+    expect(formatRace(race, { cwd })).toContain(
+      '    at connect (node_modules/pkg/dist/index.js:31:5) (source map: node_modules/pkg/src/index.ts:40:3)\n',
+    );
+    expect(formatRace(race, { cwd: '/elsewhere', stripPrefix: '/app/node_modules/' })).toContain(
+      '    at connect (pkg/dist/index.js:31:5) (source map: pkg/src/index.ts:40:3)\n',
+    );
+  });
+
   it('prints paths without strip_path_prefix, before making them relative', () => {
     const text = formatRace(cacheRace(), { cwd: '/app/src', stripPrefix: '/app/' });
     expect(text).toContain('at getUser (src/cache.ts:12:11)');
