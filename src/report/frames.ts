@@ -3,7 +3,7 @@
  * V8 stack of the current access, and the shadow call stack of everything else.
  * Every frame names a file that opens: where a module's source map points to a
  * file not on disk, the frame is in the module's own file, the mapped original
- * kept beside it.
+ * kept beside it. And how a stack is shown: repeated frames as one, counted.
  */
 import path from 'node:path';
 import type { Frame } from '../runtime/api';
@@ -120,3 +120,33 @@ export function siteStack(site: number, frame: Frame | null): ReportFrame[] {
   return top ? [top, ...shadowFrames(frame, top)] : shadowFrames(frame);
 }
 
+/** A frame and how many times in a row a stack has it. */
+export interface FrameRun {
+  frame: ReportFrame;
+  count: number;
+}
+
+function sameFrame(a: ReportFrame, b: ReportFrame): boolean {
+  const m = a.mapped;
+  const n = b.mapped;
+  const sameMapped = m === undefined || n === undefined ? m === n : m.file === n.file && m.line === n.line && m.column === n.column;
+  return a.file === b.file && a.line === b.line && a.column === b.column && a.function === b.function && sameMapped;
+}
+
+/**
+ * A stack as it is shown to people: consecutive identical frames (recursion,
+ * a retry loop of callbacks) as one frame with their count. The stack itself
+ * (JSON, SARIF) keeps every frame.
+ *
+ * @example
+ *   frameRuns([f, f, f, g]) // => [{ frame: f, count: 3 }, { frame: g, count: 1 }]
+ */
+export function frameRuns(frames: readonly ReportFrame[]): FrameRun[] {
+  const runs: FrameRun[] = [];
+  for (const frame of frames) {
+    const last = runs[runs.length - 1];
+    if (last && sameFrame(last.frame, frame)) last.count += 1;
+    else runs.push({ frame, count: 1 });
+  }
+  return runs;
+}

@@ -1,4 +1,4 @@
-// Frames that open in an editor (src/report/frames.ts).
+// Frames that open in an editor, and stacks shown with repeated frames counted (src/report/frames.ts).
 // In-process: packages are written to a temp directory and registered as the transform would.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,9 +9,10 @@ import type { Frame, SiteTuple } from '../../src/runtime/api';
 import type { RawRace } from '../../src/runtime/race';
 import { registerFile } from '../../src/runtime/sites';
 import { resolveRace } from '../../src/report/collect';
-import { liveFrames, siteFrame } from '../../src/report/frames';
+import { frameRuns, liveFrames, siteFrame } from '../../src/report/frames';
 import { parseReport, serializeReport, buildReport } from '../../src/report/json';
 import { formatRace } from '../../src/report/text';
+import type { ReportFrame } from '../../src/report/types';
 
 const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'asyncrace-frames-')));
 
@@ -148,3 +149,54 @@ function rawRace(base: number, overrides: Partial<RawRace> = {}): RawRace {
     ...overrides,
   };
 }
+
+describe('repeated frames', () => {
+  const f = (line: number, fn = 'f'): ReportFrame => ({ file: '/app/x.js', line, column: 1, function: fn });
+
+  it('runs of identical frames are counted; different ones stay apart', () => {
+    expect(frameRuns([f(3), f(3), f(3), f(9, 'g'), f(3)])).toEqual([
+      { frame: f(3), count: 3 },
+      { frame: f(9, 'g'), count: 1 },
+      { frame: f(3), count: 1 },
+    ]);
+    expect(frameRuns([f(3), f(4)]).map((r) => r.count)).toEqual([1, 1]);
+    expect(frameRuns([f(3), { ...f(3), mapped: { file: '/app/x.ts', line: 1, column: 1 } }]).map((r) => r.count)).toEqual([1, 1]);
+    expect(frameRuns([])).toEqual([]);
+  });
+
+  it("a recursive task's creation stack prints each repeated frame once with its count; JSON keeps them all", () => {
+    const file = path.join(root, 'recurse.js');
+    fs.writeFileSync(file, '// recursion\n');
+    const base = registerFile({
+      file,
+      sources: [file],
+      sites: [
+        ['function', 0, 3, 1, 'walk'], // 0
+        ['get', 0, 5, 7, 'walk'], // 1
+        ['set', 0, 6, 7, 'walk'], // 2
+        ['function', 0, 10, 1, 'main'], // 3
+      ],
+    });
+    // main -> walk x 11: the task was created in the innermost walk.
+    let cell: Frame = { site: base + 3, parent: null };
+    for (let i = 0; i < 11; i++) cell = { site: base, parent: cell };
+    const inner: Frame = { site: base, parent: cell };
+    const race = resolveRace({
+      kind: 'atomicity-violation',
+      object: { type: 'Map', id: 1, key: 'k', keySet: false, createdSite: 0, createdFrame: null },
+      current: { op: 'write', method: 'set', task: 2, site: base + 2, frame: inner },
+      previous: { op: 'read', method: 'get', task: 2, site: base + 1, frame: inner },
+      interleaved: { op: 'write', method: 'set', task: 3, site: base + 2, frame: cell },
+      tasks: [
+        { id: 2, running: true, createdFrame: cell, createdSite: base },
+        { id: 3, running: false, createdFrame: null, createdSite: 0 },
+      ],
+    });
+    const walk = { file, line: 3, column: 1, function: 'walk' };
+    expect(race.tasks[0]!.createdAt).toEqual([...Array(11).fill(walk), { file, line: 10, column: 1, function: 'main' }]);
+    const text = formatRace(race, { cwd: root });
+    expect(text).toContain(['Task 2 (running) created at:', '    at walk (recurse.js:3:1) x 11', '    at main (recurse.js:10:1)', 'Task 3'].join('\n'));
+    // The access stacks are shown the same way.
+    expect(text).toContain(['Previous read of key "k" on Map#1 by task 2:', '    at walk (recurse.js:5:7)', '    at walk (recurse.js:3:1) x 11', '    at main (recurse.js:10:1)'].join('\n'));
+  });
+});

@@ -182,6 +182,26 @@ describe('text report', () => {
     expect(formatReport([], { cwd }, 0, { exitCode: 1, signal: null })).toBe('');
   });
 
+  it('prints a run of identical frames once, with its count, and keeps apart what differs', () => {
+    const f = frame('/app/src/tree.ts', 3, 1, 'walk');
+    const race = cacheRace();
+    race.tasks[0]!.createdAt = [...Array(11).fill(f), frame('/app/src/tree.ts', 3, 1, 'other'), f, frame('/app/src/main.ts', 1, 1, 'main')];
+    const text = formatRace(race, { cwd });
+    expect(text).toContain(
+      [
+        'Task 9 (running) created at:',
+        '    at walk (src/tree.ts:3:1) x 11',
+        '    at other (src/tree.ts:3:1)',
+        '    at walk (src/tree.ts:3:1)',
+        '    at main (src/main.ts:1:1)',
+        'Task 11',
+      ].join('\n'),
+    );
+    // A frame without a function name is counted the same way.
+    race.tasks[0]!.createdAt = [frame('/app/a.js', 2, 5, ''), frame('/app/a.js', 2, 5, '')];
+    expect(formatRace(race, { cwd })).toContain('Task 9 (running) created at:\n    at a.js:2:5 x 2\n');
+  });
+
   it("prints a frame's mapped original after it, in parentheses, with paths shown as the others", () => {
     const race = cacheRace();
     race.current.frames = [
