@@ -1,6 +1,6 @@
 // The words of a race (src/report/explain.ts): hints chosen from what the accesses are, never
 // asking for what the code already does, and explanations that name each task once. In-process,
-// on races made by hand.
+// on races made by hand; test/report/words.test.ts runs the same situations as real programs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
