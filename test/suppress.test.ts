@@ -296,7 +296,9 @@ describe('explanations in the JSON report', () => {
   });
 
   it('a stale read and an order race get their own hints', () => {
-    expect(detect('stale.js', STALE).races[0]!.hint).toBe('re-check after the await, or hold a lock across it');
+    expect(detect('stale.js', STALE).races[0]!.hint).toBe(
+      'if the task still acts on what it read before the await, act only on what it reads after the await (the value may have changed or gone), or hold a lock across the await',
+    );
     const order = detect(
       'order.js',
       "const config = new Map();\nsetTimeout(() => { config.set('url', 'x'); }, 0);\nsetImmediate(() => { config.get('url'); });\n",
@@ -319,6 +321,6 @@ describe('explanations in the JSON report', () => {
       ].join('\n'),
     );
     const av = r.races.find((x) => x.kind === 'atomicity-violation')!;
-    expect(av.hint).toBe('iterate over a snapshot ([...map]) or hold a lock across the loop');
+    expect(av.hint).toBe('iterate over a snapshot taken before the loop ([...map]), or hold a lock across the loop');
   });
 });

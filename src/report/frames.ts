@@ -1,13 +1,16 @@
 /**
  * Stack frames of a report, in the original source: the access site, the live
  * V8 stack of the current access, and the shadow call stack of everything else.
+ * Every frame names a file that opens: where a module's source map points to a
+ * file not on disk, the frame is in the module's own file, the mapped original
+ * kept beside it. And how a stack is shown: repeated frames as one, counted.
  */
 import path from 'node:path';
 import type { Frame } from '../runtime/api';
 import type { LiveFrame } from '../runtime/race';
-import { siteInfo } from '../runtime/sites';
+import { siteInfo, siteModule } from '../runtime/sites';
 import { toPath } from './paths';
-import { isInstrumented, originalPosition } from './source-maps';
+import { generatedPosition, isInstrumented, onDisk, originalPosition, type OriginalPosition } from './source-maps';
 import type { ReportFrame } from './types';
 
 // asyncrace's own code (this package's src/ or dist/): never shown in a stack.
@@ -27,7 +30,27 @@ export function siteFrame(site: number): ReportFrame | undefined {
   if (!site) return undefined;
   const info = siteInfo(site);
   if (!info) return undefined;
-  return { file: toPath(info.file), line: info.line, column: info.column, function: info.function };
+  const module = siteModule(site);
+  return openable({ file: toPath(info.file), line: info.line, column: info.column }, info.function, module);
+}
+
+/**
+ * The frame of an original position of the code of `module`: that position
+ * when its file is on disk (or there is no module file to go to); else the
+ * position in the module's own file, with the original as `mapped`.
+ *
+ * @example
+ *   // the package ships dist/index.js and its map, not src/index.ts
+ *   openable({ file: '/app/node_modules/pkg/src/index.ts', line: 40, column: 3 }, 'connect', '/app/node_modules/pkg/dist/index.js')
+ *   // => { file: '/app/node_modules/pkg/dist/index.js', line: 31, column: 5, function: 'connect',
+ *   //      mapped: { file: '/app/node_modules/pkg/src/index.ts', line: 40, column: 3 } }
+ */
+function openable(pos: OriginalPosition, fn: string, module: string | undefined): ReportFrame {
+  const frame: ReportFrame = { file: pos.file, line: pos.line, column: pos.column, function: fn };
+  if (module === undefined || toPath(module) === pos.file || !path.isAbsolute(pos.file) || onDisk(pos.file)) return frame;
+  const gen = generatedPosition(module, pos);
+  if (!gen) return frame;
+  return { file: gen.file, line: gen.line, column: gen.column, function: fn, mapped: { file: pos.file, line: pos.line, column: pos.column } };
 }
 
 /**
@@ -48,9 +71,13 @@ export function liveFrames(live: readonly LiveFrame[]): ReportFrame[] {
   const out: ReportFrame[] = [];
   for (const f of live.slice(site + 1)) {
     if (f.file.startsWith('node:internal')) continue;
-    const pos = f.original ? { file: toPath(f.file), line: f.line, column: f.column } : originalPosition(f.file, f.line, f.column);
+    if (f.original) {
+      out.push({ file: toPath(f.file), line: f.line, column: f.column, function: f.function });
+      continue;
+    }
+    const pos = originalPosition(f.file, f.line, f.column);
     if (pos) {
-      out.push({ ...pos, function: f.function });
+      out.push(openable(pos, f.function, f.file));
       continue;
     }
     const file = toPath(f.file);
@@ -91,4 +118,35 @@ export function shadowFrames(frame: Frame | null, below?: ReportFrame): ReportFr
 export function siteStack(site: number, frame: Frame | null): ReportFrame[] {
   const top = siteFrame(site);
   return top ? [top, ...shadowFrames(frame, top)] : shadowFrames(frame);
+}
+
+/** A frame and how many times in a row a stack has it. */
+export interface FrameRun {
+  frame: ReportFrame;
+  count: number;
+}
+
+function sameFrame(a: ReportFrame, b: ReportFrame): boolean {
+  const m = a.mapped;
+  const n = b.mapped;
+  const sameMapped = m === undefined || n === undefined ? m === n : m.file === n.file && m.line === n.line && m.column === n.column;
+  return a.file === b.file && a.line === b.line && a.column === b.column && a.function === b.function && sameMapped;
+}
+
+/**
+ * A stack as it is shown to people: consecutive identical frames (recursion,
+ * a retry loop of callbacks) as one frame with their count. The stack itself
+ * (JSON, SARIF) keeps every frame.
+ *
+ * @example
+ *   frameRuns([f, f, f, g]) // => [{ frame: f, count: 3 }, { frame: g, count: 1 }]
+ */
+export function frameRuns(frames: readonly ReportFrame[]): FrameRun[] {
+  const runs: FrameRun[] = [];
+  for (const frame of frames) {
+    const last = runs[runs.length - 1];
+    if (last && sameFrame(last.frame, frame)) last.count += 1;
+    else runs.push({ frame, count: 1 });
+  }
+  return runs;
 }

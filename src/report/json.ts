@@ -48,8 +48,12 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
 }
 
+function isPosition(x: unknown): x is Record<string, unknown> {
+  return isObject(x) && typeof x.file === 'string' && typeof x.line === 'number' && typeof x.column === 'number';
+}
+
 function isFrame(x: unknown): boolean {
-  return isObject(x) && typeof x.file === 'string' && typeof x.line === 'number' && typeof x.column === 'number' && typeof x.function === 'string';
+  return isPosition(x) && typeof x.function === 'string' && (x.mapped === undefined || isPosition(x.mapped));
 }
 
 function isStack(x: unknown): boolean {

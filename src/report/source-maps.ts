@@ -1,6 +1,8 @@
 /**
  * Maps positions in instrumented code back to the original source through the
- * output source map each instrumented module registered.
+ * output source map each instrumented module registered; and, where that
+ * original is not on disk, forward again into the module's own file through
+ * the map it ships (its `sourceMappingURL`).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -82,6 +84,89 @@ export function originalPosition(file: string, line: number, column: number): Or
   const pos = tracing().originalPositionFor(map, { line, column: Math.max(0, column - 1) });
   if (pos.source === null || pos.line === null || pos.column === null) return undefined;
   return { file: sourcePath(pos.source, meta.file), line: pos.line, column: pos.column + 1 };
+}
+
+const existing = new Map<string, boolean>();
+
+/**
+ * Whether `file` (a path) is a file on disk. Asked once per file: a report
+ * names the same few files many times.
+ *
+ * @example
+ *   onDisk('/app/node_modules/pkg/src/index.ts') // => false (the package ships dist/ only)
+ */
+export function onDisk(file: string): boolean {
+  let yes = existing.get(file);
+  if (yes === undefined) {
+    try {
+      yes = path.isAbsolute(file) && fs.statSync(file).isFile();
+    } catch {
+      yes = false;
+    }
+    existing.set(file, yes);
+  }
+  return yes;
+}
+
+// `//# sourceMappingURL=...` or `/*# sourceMappingURL=... */` (also the old `@` form), as the
+// transform reads it (instrument/sourcemap.ts, which the report side does not import).
+const MAP_COMMENT = /(?:\/\/|\/\*)[#@][ \t]+sourceMappingURL=([^\s'"`*]+)[ \t]*(?:\*\/)?/g;
+
+/** The map a module's own file ships: its trailing sourceMappingURL, inline or a file; null when none can be read. */
+function shippedMap(moduleFile: string): TraceMap | null {
+  try {
+    const code = fs.readFileSync(moduleFile, 'utf8');
+    let url: string | undefined;
+    MAP_COMMENT.lastIndex = 0;
+    for (let m = MAP_COMMENT.exec(code); m; m = MAP_COMMENT.exec(code)) url = m[1];
+    if (url === undefined) return null;
+    if (url.startsWith('data:')) {
+      const comma = url.indexOf(',');
+      const header = url.slice(5, comma);
+      const body = url.slice(comma + 1);
+      const text = /;base64$/i.test(header) ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
+      return new (tracing().TraceMap)(text, moduleFile);
+    }
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !url.startsWith('file:')) return null;
+    const mapFile = url.startsWith('file:') ? toPath(url) : path.resolve(path.dirname(moduleFile), decodeURI(url));
+    return new (tracing().TraceMap)(fs.readFileSync(mapFile, 'utf8'), mapFile);
+  } catch {
+    // No map, an unreadable or malformed one: the original position stays.
+    return null;
+  }
+}
+
+const shipped = new Map<string, TraceMap | null>();
+
+/**
+ * Where an original position is in the file of the module that was compiled
+ * from it (the code on disk that ran): through the map that file ships, back
+ * from the original to the code. Undefined when the module's file or its map
+ * cannot be read, or the map has no mapping there.
+ *
+ * @example
+ *   // /app/node_modules/pkg/dist/index.js ships index.js.map, whose source ../src/index.ts is not in the package
+ *   generatedPosition('/app/node_modules/pkg/dist/index.js', { file: '/app/node_modules/pkg/src/index.ts', line: 40, column: 3 })
+ *   // => { file: '/app/node_modules/pkg/dist/index.js', line: 31, column: 5 }
+ */
+export function generatedPosition(moduleFile: string, pos: OriginalPosition): OriginalPosition | undefined {
+  const file = toPath(moduleFile);
+  if (!onDisk(file)) return undefined;
+  let map = shipped.get(file);
+  if (map === undefined) {
+    map = shippedMap(file);
+    shipped.set(file, map);
+  }
+  if (!map) return undefined;
+  const index = map.resolvedSources.findIndex((s) => s !== null && sourcePath(s, file) === pos.file);
+  if (index < 0) return undefined;
+  try {
+    const gen = tracing().generatedPositionFor(map, { source: map.resolvedSources[index]!, line: pos.line, column: Math.max(0, pos.column - 1) });
+    if (gen.line === null || gen.column === null) return undefined;
+    return { file, line: gen.line, column: gen.column + 1 };
+  } catch {
+    return undefined;
+  }
 }
 
 // Sources come back resolved against the module's name (a path or a file: URL);

@@ -2,9 +2,10 @@
  * The text report, in the shape of Go's race reports (DESIGN.md section 4).
  * Formatting only: every decision was made when the race was collected.
  */
+import { frameRuns } from './frames';
 import { displayPath } from './paths';
 import { kindText, printedKey } from './words';
-import type { ReportAccess, ReportCommand, ReportFrame, ReportRace, ReportTask } from './types';
+import type { ReportAccess, ReportCommand, ReportFrame, ReportPosition, ReportRace, ReportTask } from './types';
 
 export interface TextOptions {
   /** Paths under this directory print relative to it. Default: `process.cwd()`. */
@@ -28,17 +29,19 @@ function shownPath(file: string, paths: Paths): string {
   return displayPath(file, paths.cwd);
 }
 
-function location(frame: ReportFrame, paths: Paths): string {
+function location(frame: ReportPosition, paths: Paths): string {
   return `${shownPath(frame.file, paths)}:${frame.line}:${frame.column}`;
 }
 
-function frameLine(frame: ReportFrame, paths: Paths): string {
+function frameLine(frame: ReportFrame, count: number, paths: Paths): string {
   // A frame without a function name prints as V8 prints it: the location alone.
-  return frame.function ? `${INDENT}at ${frame.function} (${location(frame, paths)})` : `${INDENT}at ${location(frame, paths)}`;
+  const at = frame.function ? `${INDENT}at ${frame.function} (${location(frame, paths)})` : `${INDENT}at ${location(frame, paths)}`;
+  const mapped = frame.mapped ? ` (source map: ${location(frame.mapped, paths)})` : '';
+  return `${at}${mapped}${count > 1 ? ` x ${count}` : ''}`;
 }
 
 function stackLines(frames: readonly ReportFrame[], paths: Paths): string[] {
-  return frames.length > 0 ? frames.map((f) => frameLine(f, paths)) : [`${INDENT}(unknown)`];
+  return frames.length > 0 ? frameRuns(frames).map((run) => frameLine(run.frame, run.count, paths)) : [`${INDENT}(unknown)`];
 }
 
 function accessHeader(label: string, access: ReportAccess, race: ReportRace, paths: Paths, withCreation: boolean, when?: string): string {

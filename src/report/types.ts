@@ -3,12 +3,23 @@ import type { RaceKind } from '../runtime/race';
 
 export type { RaceKind };
 
-/** One stack frame in the original source. `line` and `column` are 1-based. */
-export interface ReportFrame {
+/** A position in a file: `line` and `column` are 1-based. */
+export interface ReportPosition {
   file: string;
   line: number;
   column: number;
+}
+
+/**
+ * One stack frame in the original source. `line` and `column` are 1-based.
+ * Where the source map of the code that ran names a file that is not on disk
+ * (a package that ships its JavaScript and maps but not its TypeScript), the
+ * frame is in that code, a file that opens, and `mapped` is where its map points.
+ */
+export interface ReportFrame extends ReportPosition {
   function: string;
+  /** The original position the source map gives, when its file is not on disk (optional). */
+  mapped?: ReportPosition;
 }
 
 /** The type of a key before it was rendered as text (`typeof`, with `null` apart and functions as `object`). */

@@ -77,6 +77,11 @@ export function siteInfo(site: number): SiteInfo | undefined {
   return { what: s.what, file: entry.meta.sources[s.sourceIndex] ?? entry.meta.file, line: s.line, column: s.column, function: s.functionName };
 }
 
+/** The module (as V8 names it) whose site table holds a site id, or undefined for an unknown id. */
+export function siteModule(site: number): string | undefined {
+  return entryOf(site)?.meta.file;
+}
+
 /** V8's "is not a function" TypeError message for the call at a call site, e.g. `this.cache.get is not a function`. */
 export function notFunctionMessage(site: number): string {
   const t = siteTuple(site);

@@ -4,7 +4,7 @@ import type { Frame, SiteTuple } from '../../src/runtime/api';
 import type { RawAccess, RawRace } from '../../src/runtime/race';
 import { registerFile } from '../../src/runtime/sites';
 import { clearCollected, collectedRaces, onRace, reportRace, resolveRace } from '../../src/report/collect';
-import { HINTS } from '../../src/report/explain';
+import { AWAIT, HINTS } from '../../src/report/explain';
 import { parseSuppressions, useSuppressions } from '../../src/report/suppress';
 
 // An instrumented module /virtual/app/dist/cache.js compiled from /virtual/app/src/cache.ts.
@@ -240,22 +240,22 @@ describe('explanations', () => {
     const r = resolveRace(jobRace('RWW'));
     expect(r.explanation).toBe('task 4 awaits here; task 5 can run before it resumes');
     expect(r.resumed).toBe('after the await');
-    expect(r.hint).toBe(HINTS.checkThenAct);
-    expect(resolveRace(jobRace('RWR')).hint).toBe(HINTS.staleRead);
-    expect(resolveRace(jobRace('WWR')).hint).toBe(HINTS.staleRead);
-    expect(resolveRace(jobRace('WRW')).hint).toBe(HINTS.partialWrite);
+    expect(r.hint).toBe(HINTS.checkThenAct(AWAIT));
+    expect(resolveRace(jobRace('RWR')).hint).toBe(HINTS.staleRead(AWAIT));
+    expect(resolveRace(jobRace('WWR')).hint).toBe(HINTS.readBack(AWAIT));
+    expect(resolveRace(jobRace('WRW')).hint).toBe(HINTS.partialWrite(AWAIT));
   });
 
-  it('iteration of the key set gets the snapshot hint', () => {
+  it('an iterator stepped after the await gets the snapshot hint (test/report/explain.test.ts has the rest)', () => {
     const r = resolveRace(
       jobRace('RWR', {
         object: { type: 'Map', id: 1, key: undefined, keySet: true, createdSite: 0, createdFrame: null },
         current: access('read', 'iterate', job(4), 4),
-        previous: access('read', 'iterate', job(4), 4),
+        previous: access('read', 'keys', job(4), 4),
         interleaved: access('write', 'set', job(2), 5),
       }),
     );
-    expect(r.hint).toBe(HINTS.iteration);
+    expect(r.hint).toBe(HINTS.iteration('Map'));
   });
 
   it('a continuation that is not an async function says callback, not await', () => {
@@ -285,7 +285,7 @@ describe('explanations', () => {
     expect(order(4, 1).explanation).toBe('nothing orders these two events: task 4 (async function refresh) and task 1 (top-level code)');
     expect(order(6, 4).explanation).toBe('nothing orders these two events: task 6 (a callback) and task 4 (async function refresh)');
     expect(order(6, 6).explanation).toBe('no await, promise or lock orders these accesses');
-    expect(order(4, 1).hint).toBe(HINTS.order);
+    expect(order(4, 1).hint).toBe(HINTS.order());
     expect(order(4, 1)).not.toHaveProperty('resumed');
   });
 });

@@ -40,6 +40,15 @@ describe('JSON report', () => {
     expect(() => parseReport(JSON.stringify({ version: 1, races: [cacheRace(), noCreation] }))).toThrow('race 1 is not a race');
   });
 
+  it("keeps a frame's mapped original, and rejects a malformed one", () => {
+    const race = cacheRace();
+    race.current.frames[0] = { ...race.current.frames[0]!, mapped: { file: '/app/node_modules/pkg/src/index.ts', line: 40, column: 3 } };
+    expect(parseReport(serializeReport(buildReport([race]))).races[0]).toEqual(race);
+    const bad = JSON.parse(JSON.stringify(race)) as { current: { frames: Array<Record<string, unknown>> } };
+    bad.current.frames[0]!.mapped = { file: 'x.ts', line: '40' };
+    expect(() => parseReport(JSON.stringify({ version: 1, races: [bad] }))).toThrow('race 0 is not a race');
+  });
+
   it('reads and checks how the command ended, and reads reports without it', () => {
     const failed = buildReport([cacheRace()], 0, { exitCode: 1, signal: null });
     expect(parseReport(serializeReport(failed))).toEqual(failed);

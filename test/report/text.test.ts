@@ -182,6 +182,39 @@ describe('text report', () => {
     expect(formatReport([], { cwd }, 0, { exitCode: 1, signal: null })).toBe('');
   });
 
+  it('prints a run of identical frames once, with its count, and keeps apart what differs', () => {
+    const f = frame('/app/src/tree.ts', 3, 1, 'walk');
+    const race = cacheRace();
+    race.tasks[0]!.createdAt = [...Array(11).fill(f), frame('/app/src/tree.ts', 3, 1, 'other'), f, frame('/app/src/main.ts', 1, 1, 'main')];
+    const text = formatRace(race, { cwd });
+    expect(text).toContain(
+      [
+        'Task 9 (running) created at:',
+        '    at walk (src/tree.ts:3:1) x 11',
+        '    at other (src/tree.ts:3:1)',
+        '    at walk (src/tree.ts:3:1)',
+        '    at main (src/main.ts:1:1)',
+        'Task 11',
+      ].join('\n'),
+    );
+    // A frame without a function name is counted the same way.
+    race.tasks[0]!.createdAt = [frame('/app/a.js', 2, 5, ''), frame('/app/a.js', 2, 5, '')];
+    expect(formatRace(race, { cwd })).toContain('Task 9 (running) created at:\n    at a.js:2:5 x 2\n');
+  });
+
+  it("prints a frame's mapped original after it, in parentheses, with paths shown as the others", () => {
+    const race = cacheRace();
+    race.current.frames = [
+      { ...frame('/app/node_modules/pkg/dist/index.js', 31, 5, 'connect'), mapped: { file: '/app/node_modules/pkg/src/index.ts', line: 40, column: 3 } },
+    ];
+    expect(formatRace(race, { cwd })).toContain(
+      '    at connect (node_modules/pkg/dist/index.js:31:5) (source map: node_modules/pkg/src/index.ts:40:3)\n',
+    );
+    expect(formatRace(race, { cwd: '/elsewhere', stripPrefix: '/app/node_modules/' })).toContain(
+      '    at connect (pkg/dist/index.js:31:5) (source map: pkg/src/index.ts:40:3)\n',
+    );
+  });
+
   it('prints paths without strip_path_prefix, before making them relative', () => {
     const text = formatRace(cacheRace(), { cwd: '/app/src', stripPrefix: '/app/' });
     expect(text).toContain('at getUser (src/cache.ts:12:11)');
