@@ -30,4 +30,51 @@ describe('compiled async (tsc --target ES2015)', () => {
     expect(run.races, run.stderr).toEqual([]);
     expect(run.status).toBe(0);
   });
+
+  // Any runner that resumes a generator from promise reactions, whatever its name: here a co-style one.
+  const runner = `
+function run(makeGen) {
+  return new Promise((resolve, reject) => {
+    const it = makeGen();
+    const step = (v) => { const r = it.next(v); if (r.done) resolve(r.value); else Promise.resolve(r.value).then(step, reject); };
+    step();
+  });
+}
+const io = () => require('node:fs').promises.readFile(__filename);
+const loaded = new Map();
+`;
+
+  it('reports the same stampede in a generator that a co-style runner drives', () => {
+    const src = `${runner}
+function load(key) {
+  return run(function* () {
+    if (!loaded.has(key)) { // CHECK
+      const body = yield io();
+      loaded.set(key, body.length); // ACT
+    }
+    return loaded.get(key);
+  });
+}
+Promise.all([load('a'), load('a')]).then((r) => console.log(r.length));
+`;
+    const run = detect('co.js', src);
+    const found = run.races.map((r) => [r.kind, r.current.frames[0]!.line, r.previous.frames[0]!.line]);
+    expect(found, run.stderr).toContainEqual(['atomicity-violation', lineOf(src, '// ACT'), lineOf(src, '// CHECK')]);
+  });
+
+  it('is silent on the co-style generator that checks and stores the pending load in one step', () => {
+    const src = `${runner}
+function load(key) {
+  let p = loaded.get(key);
+  if (!p) {
+    p = run(function* () { return (yield io()).length; });
+    loaded.set(key, p);
+  }
+  return p;
+}
+Promise.all([load('a'), load('a')]).then((r) => console.log(r.length));
+`;
+    const run = detect('co-safe.js', src);
+    expect(run.races, run.stderr).toEqual([]);
+  });
 });
