@@ -20,7 +20,6 @@ import { nameSkeleton, namesLaterArguments, withInferredNames } from './inferred
 import { callPlace, isParameterDefault, isValueUnused, suspends, type Place } from './places';
 import {
   awaitShape,
-  yieldShape,
   constructShape,
   destructureShape,
   iterAsyncShape,
@@ -33,6 +32,7 @@ import {
   varDeclaration,
   wholeShape,
   wrapperStatements,
+  yieldShape,
   type Slot,
   type TempKind,
 } from './shapes';
@@ -812,12 +812,12 @@ export const instrumentVisitor: Visitor<InstrumentState> = {
       // In an async generator, yield* iterates asynchronously (Symbol.asyncIterator first): left untouched.
       const fn = path.getFunctionParent()?.node;
       if (fn && fn.async && node.delegate) return;
-      const frame = node.delegate ? undefined : s.suspendingFrameAt(path);
       // V8 words `yield* E` by value or as `yield* (intermediate value)`, depending on E (see notIterableMessage).
       // `yield* new C()` stays: a collection made there is the generator's alone, and V8 words a C
       // that is not a constructor by where the yield* is.
       if (node.delegate && node.argument && iteratedThroughRuntime(node.argument) && !t.isNewExpression(node.argument)) node.argument = original(s, node.argument, iterShape(s, iterSite(s, node.argument, path, 'yield*'), node.argument));
-      // The generator suspends at a yield as an async function does at an await.
+      // The generator suspends at a yield as an async function does at an await (one with a yield* is not wrapped).
+      const frame = s.suspendingFrameAt(path);
       if (frame) replaceNode(s, path, yieldShape(s, frame, node));
     },
   },

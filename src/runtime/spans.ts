@@ -44,12 +44,6 @@ function below(inner: Cell, outer: Cell): boolean {
   return false;
 }
 
-/** Whether `frame` is `outer` or runs inside it on the shadow stack. */
-function within(frame: Cell | null, outer: Cell): boolean {
-  for (let f = frame, n = 0; f && n < MAX_DEPTH; f = f.parent, n++) if (f === outer) return true;
-  return false;
-}
-
 /**
  * Whether `b`, in the event of `earlier` and after it, ran outside the async
  * activation that continues from `earlier` to `later`: that activation had
@@ -61,7 +55,7 @@ export function comesBetweenInEvent(earlier: Access, b: Access, later: Access): 
   if (b.ev !== earlier.ev || b.n < earlier.n) return false;
   const t = awaitedTask(later.frame);
   if (!t || t !== awaitedTask(earlier.frame)) return false;
-  return !within(b.frame, t);
+  return b.frame !== t && !(b.frame && below(b.frame, t));
 }
 
 /** Whether `later` continues the task that made `earlier` (in an earlier event). */
